@@ -1,0 +1,89 @@
+#pragma once
+// One RAII libpq connection. Every call either succeeds or throws PgError with context;
+// nothing returns a half-success.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgwire/conninfo.hpp"
+#include "pgwire/error.hpp"
+#include "pgwire/result.hpp"
+
+struct pg_conn;
+
+namespace crm::pg {
+
+// Receives COPY TO STDOUT payload in chunks that always end on a row boundary.
+using CopyChunkSink = std::function<void(std::string_view chunk)>;
+// Fills the buffer with the next COPY FROM STDIN bytes; returns 0 at the end.
+using CopySource = std::function<size_t(char* buf, size_t cap)>;
+
+struct CopyOutStats {
+  std::uint64_t rows = 0;
+  std::uint64_t bytes = 0;
+};
+
+class Connection {
+ public:
+  static Connection open(const ConnectOptions& opts);
+  Connection(Connection&&) noexcept = default;
+  Connection& operator=(Connection&&) noexcept = default;
+  ~Connection();
+
+  Result exec(std::string_view sql);
+  Result exec_params(std::string_view sql, const std::vector<std::optional<std::string>>& params);
+
+  // Streams "COPY ... TO STDOUT" into sink, batching rows into chunks of about chunk_bytes.
+  // Throws when the server reports an error or the connection drops: a short stream is never
+  // reported as success.
+  CopyOutStats copy_out(std::string_view copy_sql, const CopyChunkSink& sink,
+                        size_t chunk_bytes = 1 << 20);
+
+  // Runs "COPY ... FROM STDIN" and feeds it from source until it returns 0.
+  // Returns the number of rows the server reports.
+  std::uint64_t copy_in(std::string_view copy_sql, const CopySource& source);
+
+  // Low-level COPY FROM STDIN, for callers that produce the data incrementally (the SQL
+  // executor): begin, put many times, end (or abort with a message).
+  void copy_in_begin(std::string_view copy_sql);
+  void copy_in_put(std::string_view data);
+  std::uint64_t copy_in_end();
+  void copy_in_abort(const std::string& reason);
+
+  // Asks the server to cancel the running query; safe to call from another thread.
+  void cancel() const;
+
+  int server_version() const;  // e.g. 150004
+  std::string database() const;
+  std::string user() const;
+  pg_conn* raw() const { return conn_.get(); }
+
+ private:
+  struct Deleter {
+    void operator()(pg_conn* c) const;
+  };
+  explicit Connection(pg_conn* c);
+  Result checked(pg_result* res, std::string_view sql);
+
+  std::unique_ptr<pg_conn, Deleter> conn_;
+};
+
+// Rolls back unless commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn, std::string_view begin_sql = "BEGIN");
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& conn_;
+  bool open_ = true;
+};
+
+}  // namespace crm::pg

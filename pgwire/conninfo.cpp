@@ -1,0 +1,61 @@
+#include "pgwire/conninfo.hpp"
+
+#include <cstdlib>
+#include <regex>
+
+namespace crm::pg {
+namespace {
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? v : nullptr;
+}
+
+bool is_url(std::string_view s) {
+  return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
+}
+
+}  // namespace
+
+std::string resolve_target(std::string_view explicit_value) {
+  if (!explicit_value.empty()) return std::string(explicit_value);
+  if (const char* v = env("SUPABASE_DB_URL")) return v;
+  if (const char* v = env("DATABASE_URL")) return v;
+  for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"}) {
+    if (env(name)) return {};
+  }
+  return std::string(kLocalSupabaseUrl);
+}
+
+std::string redact_target(std::string_view target) {
+  if (target.empty()) {
+    std::string out = "(libpq environment";
+    if (const char* h = env("PGHOST")) out += std::string(" host=") + h;
+    if (const char* p = env("PGPORT")) out += std::string(" port=") + p;
+    if (const char* d = env("PGDATABASE")) out += std::string(" dbname=") + d;
+    if (const char* u = env("PGUSER")) out += std::string(" user=") + u;
+    return out + ")";
+  }
+  std::string s(target);
+  if (is_url(s)) {
+    // scheme://user:password@host -> scheme://user:***@host (the last '@' ends the userinfo)
+    auto scheme_end = s.find("://") + 3;
+    auto at = s.find('@', scheme_end);
+    auto slash = s.find('/', scheme_end);
+    while (at != std::string::npos) {
+      auto next = s.find('@', at + 1);
+      if (next == std::string::npos || (slash != std::string::npos && next > slash)) break;
+      at = next;
+    }
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      auto colon = s.find(':', scheme_end);
+      if (colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "***");
+    }
+    static const std::regex query_password("([?&]password=)[^&]*", std::regex::icase);
+    return std::regex_replace(s, query_password, "$1***");
+  }
+  static const std::regex kv_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*))", std::regex::icase);
+  return std::regex_replace(s, kv_password, "$1***");
+}
+
+}  // namespace crm::pg

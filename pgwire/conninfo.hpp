@@ -1,0 +1,27 @@
+#pragma once
+// Where to connect: a postgresql:// URL, a key=value conninfo string, or nothing at all
+// (then libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, .pgpass ...).
+#include <string>
+#include <string_view>
+
+namespace crm::pg {
+
+struct ConnectOptions {
+  std::string target;  // URL or conninfo; empty = the libpq environment
+  int connect_timeout_seconds = 10;
+  std::string application_name = "crmbackup-native";
+};
+
+// The local Supabase database, used when nothing else is configured.
+inline constexpr std::string_view kLocalSupabaseUrl =
+    "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+
+// Picks the target in the documented order: explicit value, SUPABASE_DB_URL, DATABASE_URL,
+// the libpq PG* variables (returned as empty target), then the local Supabase default.
+std::string resolve_target(std::string_view explicit_value);
+
+// A form of the target safe to print: the password (URL userinfo, password=..., or a
+// PGPASSWORD-driven environment) never appears.
+std::string redact_target(std::string_view target);
+
+}  // namespace crm::pg
