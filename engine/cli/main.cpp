@@ -3,18 +3,29 @@
 
 #include <iostream>
 
+#include "engine/cli/cli_support.hpp"
+
 int main(int argc, char** argv) {
+  using namespace crm::cli;
   CLI::App app{"crmbackup-native " CRM_VERSION
                " - backs up and restores a Supabase-hosted Atomic CRM (roles, schema, data, attachments)"};
   app.set_version_flag("--version", std::string("crmbackup-native ") + CRM_VERSION);
   app.require_subcommand(0, 1);
+  Registry reg;
+
+  auto* dump = app.add_subcommand("dump", "write one part of a backup (roles, schema, data, attachments)");
+  dump->require_subcommand(1);
+  (void)dump;  // the parts register themselves below as they are implemented
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
   }
-  if (app.get_subcommands().empty()) {
+  if (!reg.action) {
     std::cout << app.help();
+    return kExitOk;
   }
-  return 0;
+  return run_guarded(reg.action);
 }

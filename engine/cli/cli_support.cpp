@@ -1,0 +1,36 @@
+#include "engine/cli/cli_support.hpp"
+
+#include <iostream>
+
+#include "pgwire/error.hpp"
+
+namespace crm::cli {
+
+void DbOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("--db-url", db_url,
+                 "PostgreSQL URL (default: $SUPABASE_DB_URL, $DATABASE_URL, the PG* variables, "
+                 "then postgresql://postgres:postgres@127.0.0.1:54322/postgres)");
+  cmd.add_option("--connect-timeout", connect_timeout, "seconds to wait for the database")
+      ->check(CLI::PositiveNumber);
+}
+
+pg::ConnectOptions DbOptions::resolve() const {
+  return {.target = pg::resolve_target(db_url), .connect_timeout_seconds = connect_timeout};
+}
+
+int run_guarded(const std::function<int()>& fn) {
+  try {
+    return fn();
+  } catch (const UsageError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const pg::PgError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace crm::cli
