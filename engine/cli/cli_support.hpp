@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/errors.hpp"
 #include "pgwire/conninfo.hpp"
 
 namespace crm::cli {
@@ -20,9 +21,7 @@ enum ExitCode : int {
 };
 
 // Bad input from the user: printed as "error: ..." with exit code 2.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using UsageError = engine::UsageError;
 
 // The work of the subcommand that was parsed; main() runs it inside the error guard.
 struct Registry {

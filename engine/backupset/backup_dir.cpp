@@ -1,0 +1,229 @@
+#include "engine/backupset/backup_dir.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "engine/backupset/staging.hpp"
+#include "engine/errors.hpp"
+#include "engine/io/sink.hpp"
+
+namespace crm::engine {
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kExample = "\n  Example: BACKUP_DIR=/path/to/backups make backup-database";
+
+std::string read_small_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void check_writable(const fs::path& dir) {
+  fs::path probe = dir / (".crmbackup-write-test-" + std::to_string(::getpid()));
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int e = errno;
+    throw UsageError("Backup directory is not writable: " + dir.string() + " (" + std::strerror(e) +
+                     ")\n  Check that it exists and has write permissions:\n    ls -ld " + dir.string() +
+                     "\n    chmod u+w " + dir.string());
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+}  // namespace
+
+const char* to_string(SetState s) {
+  switch (s) {
+    case SetState::Complete: return "complete";
+    case SetState::Legacy: return "legacy";
+    case SetState::Incomplete: return "incomplete";
+    case SetState::InProgress: return "in progress";
+  }
+  return "?";
+}
+
+fs::path resolve_backup_dir(const std::string& flag_value, bool create) {
+  std::string value = flag_value;
+  if (value.empty()) {
+    const char* env = std::getenv("BACKUP_DIR");
+    if (env) value = env;
+  }
+  if (value.empty()) throw UsageError(std::string("BACKUP_DIR environment variable is not set") + kExample);
+  fs::path dir(value);
+  if (!dir.is_absolute())
+    throw UsageError("BACKUP_DIR must be an absolute path, got '" + value + "'" + kExample);
+  std::error_code ec;
+  auto st = fs::status(dir, ec);
+  if (fs::exists(st) && !fs::is_directory(st))
+    throw UsageError("BACKUP_DIR " + dir.string() + " exists but is not a directory: choose a folder" + kExample);
+  if (!fs::exists(st)) {
+    if (!create) throw UsageError("Backup directory does not exist: " + dir.string());
+    try {
+      create_private_directory(dir);
+    } catch (const std::exception& e) {
+      throw UsageError(std::string("Cannot create the backup directory: ") + e.what() +
+                       "\n  Create it yourself or choose a writable location.");
+    }
+  }
+  if (create) check_writable(dir);
+  return fs::canonical(dir);
+}
+
+TreeSize measure_tree(const fs::path& dir) {
+  TreeSize t;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    struct stat st{};
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    t.bytes += static_cast<std::uint64_t>(st.st_size);
+    ++t.files;
+    if (st.st_nlink == 1) t.unshared_disk_bytes += static_cast<std::uint64_t>(st.st_blocks) * 512;
+  }
+  return t;
+}
+
+fs::path SetInfo::part(const std::string& p) const {
+  auto it = parts.find(p);
+  return it == parts.end() ? fs::path() : it->second;
+}
+
+std::string SetInfo::data_part() const {
+  if (parts.count("data.sql")) return "data.sql";
+  if (parts.count("data.sql.zst")) return "data.sql.zst";
+  return {};
+}
+
+namespace {
+
+void classify(SetInfo& s) {
+  bool has_roles = s.parts.count("roles.sql"), has_schema = s.parts.count("schema.sql");
+  bool has_data = !s.data_part().empty();
+  if (s.state == SetState::InProgress) return;
+  if (s.state_reason == "crashed") {
+    s.state = SetState::Incomplete;
+    s.state_reason = "left by an interrupted backup (cleaned by the next backup)";
+    return;
+  }
+  auto mpath = s.part("manifest.json");
+  if (!mpath.empty()) {
+    try {
+      s.manifest = parse_manifest(read_small_file(mpath), mpath.string());
+    } catch (const std::exception& e) {
+      s.state = SetState::Incomplete;
+      s.state_reason = e.what();
+      return;
+    }
+    std::vector<std::string> missing;
+    for (const auto& f : s.manifest->files)
+      if (!fs::exists(mpath.parent_path() / f.name)) missing.push_back(f.name);
+    if (s.manifest->attachments_included && !s.parts.count("attachments")) missing.push_back(s.name.prefix + "-attachments/");
+    if (!missing.empty()) {
+      s.state = SetState::Incomplete;
+      s.state_reason = "missing " + missing.front() + (missing.size() > 1 ? " and more" : "");
+      return;
+    }
+    s.state = SetState::Complete;
+    return;
+  }
+  if (has_roles && has_schema && has_data) {
+    s.state = SetState::Legacy;
+    s.state_reason = "no manifest";
+    return;
+  }
+  s.state = SetState::Incomplete;
+  std::string missing;
+  if (!has_roles) missing += " roles.sql";
+  if (!has_schema) missing += " schema.sql";
+  if (!has_data) missing += " data.sql";
+  s.state_reason = "missing" + missing;
+}
+
+}  // namespace
+
+std::vector<SetInfo> scan_backup_dir(const fs::path& dir) {
+  std::map<std::string, SetInfo> sets;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string fname = entry.path().filename().string();
+    std::string staged_prefix;
+    if (is_staging_name(fname, &staged_prefix)) {
+      auto n = parse_prefix(staged_prefix);
+      if (!n) continue;
+      auto& s = sets[n->prefix];
+      s.name = *n;
+      if (staging_locked(entry.path())) {
+        s.state = SetState::InProgress;
+        s.state_reason = "a backup is writing it now";
+      } else if (s.state != SetState::InProgress) {
+        s.state_reason = "crashed";
+      }
+      continue;
+    }
+    auto p = parse_set_file_name(fname);
+    if (!p) continue;
+    auto& s = sets[p->name.prefix];
+    s.name = p->name;
+    s.parts[p->part] = entry.path();
+  }
+  std::vector<SetInfo> out;
+  for (auto& [prefix, s] : sets) {
+    for (const auto& [part, path] : s.parts) {
+      if (part == "attachments") {
+        auto t = measure_tree(path);
+        s.attachments_bytes = t.bytes;
+        s.attachment_files = t.files;
+        s.unshared_disk_bytes += t.unshared_disk_bytes;
+      } else {
+        struct stat st{};
+        if (::stat(path.c_str(), &st) == 0) {
+          s.sql_bytes += static_cast<std::uint64_t>(st.st_size);
+          s.unshared_disk_bytes += static_cast<std::uint64_t>(st.st_blocks) * 512;
+        }
+      }
+    }
+    classify(s);
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const SetInfo& a, const SetInfo& b) {
+    if (a.name.time != b.name.time) return a.name.time > b.name.time;
+    return a.name.prefix > b.name.prefix;
+  });
+  return out;
+}
+
+SetInfo find_set(const fs::path& backup_dir, const std::string& prefix_or_path) {
+  fs::path dir = backup_dir;
+  std::string prefix = prefix_or_path;
+  if (prefix_or_path.find('/') != std::string::npos) {
+    fs::path p(prefix_or_path);
+    while (!p.empty() && p.filename().empty()) p = p.parent_path();  // trailing slash
+    std::string fname = p.filename().string();
+    if (auto part = parse_set_file_name(fname)) prefix = part->name.prefix;
+    else prefix = fname;
+    dir = p.parent_path();
+  }
+  if (!parse_prefix(prefix))
+    throw UsageError("'" + prefix_or_path + "' is not a backup prefix: expected backup-YYYY-MM-DD-HHMMSS "
+                     "(e.g. backup-2024-01-15-143022) or a path to one; run 'make list-backups' to see them");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw UsageError("Backup directory does not exist: " + dir.string());
+  for (auto& s : scan_backup_dir(dir))
+    if (s.name.prefix == prefix) return s;
+  throw UsageError("Backup files not found for prefix: " + prefix + " in " + dir.string() +
+                   "\n  Run 'make list-backups' to see the available backups.");
+}
+
+}  // namespace crm::engine

@@ -1,0 +1,82 @@
+#pragma once
+// The manifest: written last, it marks a set complete and records what verify and restore
+// check against (file sizes and hashes, per-table rows and hashes, sequences, migrations,
+// every attachment).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crm::engine {
+
+inline constexpr int kManifestFormatVersion = 1;
+inline constexpr std::string_view kManifestFormatName = "crmbackup-native-manifest";
+
+struct ManifestFile {
+  std::string name;  // file name inside BACKUP_DIR, e.g. "backup-...-roles.sql"
+  std::string role;  // roles | schema | data | applied-migrations
+  std::uint64_t size = 0;
+  std::string xxh3_128;
+};
+
+struct ManifestTable {
+  std::string schema;
+  std::string name;
+  std::uint64_t rows = 0;
+  std::uint64_t bytes = 0;
+  std::string xxh3_128;  // of the table's COPY payload in data.sql
+};
+
+struct ManifestSequence {
+  std::string schema;
+  std::string name;
+  std::int64_t value = 0;
+  bool is_called = false;
+};
+
+struct ManifestObject {
+  std::string path;  // the object's name in the bucket = its path under <prefix>-attachments/
+  std::uint64_t size = 0;
+  std::string xxh3_128;
+  std::string content_type;
+  std::string cache_control;
+  std::string etag;
+  std::string last_modified;
+  std::string source = "downloaded";  // downloaded | linked | copied
+  std::string from_set;               // for linked/copied: the set it came from
+};
+
+struct Manifest {
+  int format_version = kManifestFormatVersion;
+  std::string tool_version;
+  std::string prefix;
+  std::string server_version;
+  std::string database;  // redacted target (never a password)
+  std::string snapshot_time;
+  std::string started_at;
+  std::string finished_at;
+  std::map<std::string, std::string> options;
+  std::vector<ManifestFile> files;
+  std::vector<ManifestTable> tables;
+  std::vector<ManifestSequence> sequences;
+  std::vector<std::string> applied_migrations;
+  bool attachments_included = false;
+  std::string bucket;
+  std::vector<ManifestObject> objects;
+
+  const ManifestFile* file_with_role(std::string_view role) const;
+  std::uint64_t attachments_bytes() const;
+};
+
+struct ManifestError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string manifest_to_json(const Manifest& m);
+// Throws ManifestError naming source and the field that is wrong.
+Manifest parse_manifest(std::string_view json, const std::string& source);
+
+}  // namespace crm::engine

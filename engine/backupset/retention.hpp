@@ -1,0 +1,42 @@
+#pragma once
+// Retention: which sets to delete after a backup (or on `prune`), and why each other set is
+// kept. The rules, in order (a set is deleted only when none keeps it):
+//  - the reference set (the one just made, or for prune the newest complete set) is kept;
+//  - a set that is being written, incomplete, or whose manifest cannot be read is kept: it is
+//    not ours to judge automatically;
+//  - a set dated in the future (clock skew) or newer than the reference is kept;
+//  - a set younger than the retention period is kept;
+//  - a set larger than the reference (apparent size) is kept: data only grows, so a smaller
+//    new backup may mean something went wrong (the old system's safety check).
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/backupset/backup_dir.hpp"
+
+namespace crm::engine {
+
+struct RetentionDecision {
+  std::string prefix;
+  bool remove = false;
+  std::string reason;
+  std::uint64_t apparent_bytes = 0;
+  std::uint64_t frees_bytes = 0;  // disk space only this set holds
+};
+
+struct RetentionPlan {
+  std::optional<std::string> reference;  // none: nothing is deleted
+  std::vector<RetentionDecision> decisions;
+};
+
+RetentionPlan plan_retention(const std::vector<SetInfo>& sets, const std::optional<std::string>& reference_prefix,
+                             std::time_t now, int retention_days);
+
+// Deletes the sets the plan marks; returns the decisions actually carried out (a failed
+// deletion is reported in its reason and stops nothing else).
+std::vector<RetentionDecision> apply_retention(const std::filesystem::path& backup_dir, const RetentionPlan& plan);
+
+}  // namespace crm::engine

@@ -1,0 +1,323 @@
+// The set on disk: names, manifest round trip, atomic finish, crash leftovers, retention.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/backupset/manifest.hpp"
+#include "engine/backupset/retention.hpp"
+#include "engine/backupset/set_name.hpp"
+#include "engine/backupset/staging.hpp"
+#include "engine/errors.hpp"
+#include "engine/format/human.hpp"
+
+using namespace crm::engine;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  TempDir() {
+    char tmpl[] = "/tmp/crm-set-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path path;
+};
+
+void write_file(const fs::path& p, const std::string& content) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+}
+
+std::time_t at(int y, int mo, int d, int h = 12, int mi = 0, int s = 0) {
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  tm.tm_isdst = -1;
+  return std::mktime(&tm);
+}
+
+Manifest sample_manifest(const std::string& prefix) {
+  Manifest m;
+  m.tool_version = "crmbackup-native test";
+  m.prefix = prefix;
+  m.server_version = "15.4";
+  m.database = "postgresql://postgres:***@127.0.0.1:54322/postgres";
+  m.snapshot_time = m.started_at = m.finished_at = "2024-01-15T14:30:22Z";
+  m.options = {{"jobs", "2"}, {"compress", "none"}};
+  m.files = {{prefix + "-roles.sql", "roles", 3, "00"}, {prefix + "-schema.sql", "schema", 3, "11"},
+             {prefix + "-data.sql", "data", 3, "22"}};
+  m.tables = {{"public", "contactNotes", 2, 10, "ab"}};
+  m.sequences = {{"public", "s\"q", 42, true}};
+  m.applied_migrations = {"20240101000000"};
+  m.attachments_included = true;
+  m.bucket = "attachments";
+  m.objects = {{"a/b c.pdf", 5, "cd", "application/pdf", "max-age=3600", "\"e\"", "Mon", "downloaded", ""}};
+  return m;
+}
+
+// A hand-made set: the three SQL files with `sql_bytes` bytes each, attachments, a manifest.
+void make_set(const fs::path& dir, const std::string& prefix, size_t sql_bytes, bool manifest = true,
+              bool attachments = true) {
+  for (auto part : {"roles.sql", "schema.sql", "data.sql"})
+    write_file(dir / (prefix + "-" + part), std::string(sql_bytes, 'x'));
+  if (attachments) write_file(dir / (prefix + "-attachments") / "a" / "f.bin", "12345");
+  if (manifest) {
+    Manifest m = sample_manifest(prefix);
+    m.attachments_included = attachments;
+    write_file(dir / (prefix + "-manifest.json"), manifest_to_json(m));
+  }
+}
+
+}  // namespace
+
+TEST(SetName, FormatsAndParsesBothForms) {
+  std::time_t t = at(2024, 1, 15, 14, 30, 22);
+  EXPECT_EQ(make_prefix(t), "backup-2024-01-15-143022");
+  auto a = parse_prefix("backup-2024-01-15-143022");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->time, t);
+  EXPECT_FALSE(a->legacy_t_form);
+  auto b = parse_prefix("backup-2024-01-15T14-30-22");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->time, t);
+  EXPECT_TRUE(b->legacy_t_form);
+  for (auto bad : {"backup-2024-01-15", "backup-2024-13-15-143022", "backup-2024-01-15-14302x", "xbackup-2024-01-15-143022",
+                   "backup-2024-01-15-1430222", "backup-../../etc"})
+    EXPECT_FALSE(parse_prefix(bad)) << bad;
+  auto part = parse_set_file_name("backup-2024-01-15T14-30-22-data.sql.zst");
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->part, "data.sql.zst");
+  EXPECT_FALSE(parse_set_file_name("backup-2024-01-15-143022-notes.txt"));
+}
+
+TEST(HumanFormat, MatchesTheOldScripts) {
+  EXPECT_EQ(format_gb(12884901888ull), "12.00 GB");
+  EXPECT_EQ(format_mb(12887526195ull), "12290.50 MB");
+  EXPECT_EQ(format_count(33000), "33,000");
+  EXPECT_EQ(format_count(7), "7");
+  EXPECT_EQ(format_count(1234567), "1,234,567");
+  std::tm tm{};
+  tm.tm_year = 124;
+  tm.tm_mon = 0;
+  tm.tm_mday = 15;
+  tm.tm_hour = 14;
+  tm.tm_min = 30;
+  tm.tm_sec = 22;
+  EXPECT_EQ(format_us_datetime(tm), "1/15/2024, 2:30:22 PM");
+  tm.tm_hour = 0;
+  EXPECT_EQ(format_us_datetime(tm), "1/15/2024, 12:30:22 AM");
+}
+
+TEST(Manifest, RoundTripsEveryField) {
+  Manifest m = sample_manifest("backup-2024-01-15-143022");
+  Manifest back = parse_manifest(manifest_to_json(m), "test");
+  EXPECT_EQ(manifest_to_json(back), manifest_to_json(m));
+  EXPECT_EQ(back.tables[0].name, "contactNotes");
+  EXPECT_EQ(back.sequences[0].name, "s\"q");
+  EXPECT_EQ(back.objects[0].path, "a/b c.pdf");
+  EXPECT_EQ(back.attachments_bytes(), 5u);
+}
+
+TEST(Manifest, MalformedOrLyingManifestsAreRefusedWithTheField) {
+  auto json = manifest_to_json(sample_manifest("backup-2024-01-15-143022"));
+  EXPECT_THROW(parse_manifest("{not json", "m"), ManifestError);
+  EXPECT_THROW(parse_manifest("[]", "m"), ManifestError);
+  auto bad_count = json;
+  bad_count.replace(bad_count.find("\"count\": 1"), 10, "\"count\": 2");
+  try {
+    parse_manifest(bad_count, "m.json");
+    FAIL();
+  } catch (const ManifestError& e) {
+    EXPECT_NE(std::string(e.what()).find("count"), std::string::npos) << e.what();
+  }
+  auto escape = json;
+  escape.replace(escape.find("backup-2024-01-15-143022-roles.sql"), 34, "../../etc/passwd");
+  EXPECT_THROW(parse_manifest(escape, "m"), ManifestError);
+  auto wrong_type = json;
+  wrong_type.replace(wrong_type.find("\"rows\": 2"), 9, "\"rows\": \"2\"");
+  EXPECT_THROW(parse_manifest(wrong_type, "m"), ManifestError);
+}
+
+TEST(BackupDir, ErrorsUseTheOldWording) {
+  TempDir t;
+  unsetenv("BACKUP_DIR");
+  try {
+    resolve_backup_dir("", true);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("BACKUP_DIR environment variable is not set"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("Example: BACKUP_DIR=/path/to/backups make backup-database"), std::string::npos);
+  }
+  EXPECT_THROW(resolve_backup_dir("relative/dir", true), UsageError);
+  write_file(t.path / "afile", "x");
+  EXPECT_THROW(resolve_backup_dir((t.path / "afile").string(), true), UsageError);
+  auto made = resolve_backup_dir((t.path / "new" / "nested").string(), true);
+  struct stat st{};
+  ASSERT_EQ(stat(made.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700);
+}
+
+TEST(SetWriter, SetAppearsCompleteOnlyAfterFinish) {
+  TempDir t;
+  std::time_t now = at(2024, 1, 15, 14, 30, 22);
+  SetWriter w(t.path, now);
+  EXPECT_EQ(w.prefix(), "backup-2024-01-15-143022");
+  write_file(w.staging_path("roles.sql"), "r");
+  write_file(w.staging_path("schema.sql"), "s");
+  write_file(w.staging_path("data.sql"), "d");
+  auto during = scan_backup_dir(t.path);
+  ASSERT_EQ(during.size(), 1u);
+  EXPECT_EQ(during[0].state, SetState::InProgress);
+  Manifest m = sample_manifest(w.prefix());
+  m.attachments_included = false;
+  w.finish(m);
+  auto after = scan_backup_dir(t.path);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].state, SetState::Complete) << after[0].state_reason;
+  EXPECT_FALSE(fs::exists(w.staging_dir()));
+}
+
+TEST(SetWriter, TwoBackupsInTheSameSecondDoNotCollide) {
+  TempDir t;
+  std::time_t now = at(2024, 1, 15, 14, 30, 22);
+  SetWriter a(t.path, now);
+  SetWriter b(t.path, now);
+  EXPECT_NE(a.prefix(), b.prefix());
+  EXPECT_EQ(b.prefix(), "backup-2024-01-15-143023");
+}
+
+TEST(SetWriter, AbandonedWriterLeavesNothing) {
+  TempDir t;
+  make_set(t.path, "backup-2024-01-10-120000", 10);
+  {
+    SetWriter w(t.path, at(2024, 1, 15));
+    write_file(w.staging_path("roles.sql"), "r");
+  }
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].name.prefix, "backup-2024-01-10-120000");
+  EXPECT_EQ(sets[0].state, SetState::Complete);
+}
+
+TEST(SetWriter, CrashLeftoversAreRecognisedAndCleaned) {
+  TempDir t;
+  make_set(t.path, "backup-2024-01-10-120000", 10);
+  // A crashed run: staging folder without a live lock, one part already renamed, a temp file.
+  std::string crashed = "backup-2024-01-15-120000";
+  fs::create_directory(t.path / staging_name(crashed));
+  write_file(t.path / staging_name(crashed) / "lock", "99999\n");
+  write_file(t.path / staging_name(crashed) / "data.sql", "partial");
+  write_file(t.path / (crashed + "-roles.sql"), "r");
+  write_file(t.path / ("." + crashed + "-manifest.json.tmp-4242"), "{");
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0].state, SetState::Incomplete);
+  auto removed = clean_crashed_runs(t.path);
+  EXPECT_EQ(removed.size(), 3u);
+  sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].name.prefix, "backup-2024-01-10-120000");
+  EXPECT_EQ(sets[0].state, SetState::Complete);
+}
+
+TEST(BackupDir, StatesOfLegacyIncompleteAndLyingSets) {
+  TempDir t;
+  make_set(t.path, "backup-2024-01-12-120000", 10, /*manifest=*/false);
+  make_set(t.path, "backup-2024-01-13T12-00-00", 10, false);
+  write_file(t.path / "backup-2024-01-14-120000-roles.sql", "r");
+  make_set(t.path, "backup-2024-01-15-120000", 10);
+  fs::remove(t.path / "backup-2024-01-15-120000-data.sql");  // the manifest lies now
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 4u);
+  EXPECT_EQ(sets[0].state, SetState::Incomplete);
+  EXPECT_NE(sets[0].state_reason.find("data.sql"), std::string::npos);
+  EXPECT_EQ(sets[1].state, SetState::Incomplete);
+  EXPECT_EQ(sets[2].state, SetState::Legacy);
+  EXPECT_TRUE(sets[2].name.legacy_t_form);
+  EXPECT_EQ(sets[3].state, SetState::Legacy);
+  EXPECT_EQ(sets[3].attachments_bytes, 5u);
+}
+
+TEST(FindSet, ByPrefixByPathAndClearErrors) {
+  TempDir t;
+  make_set(t.path, "backup-2024-01-15-143022", 4);
+  EXPECT_EQ(find_set(t.path, "backup-2024-01-15-143022").state, SetState::Complete);
+  EXPECT_EQ(find_set("/nonexistent", (t.path / "backup-2024-01-15-143022").string()).name.prefix,
+            "backup-2024-01-15-143022");
+  EXPECT_EQ(find_set("/nonexistent", (t.path / "backup-2024-01-15-143022-data.sql").string()).name.prefix,
+            "backup-2024-01-15-143022");
+  try {
+    find_set(t.path, "backup-2024-01-16-000000");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("Backup files not found for prefix"), std::string::npos);
+  }
+  EXPECT_THROW(find_set(t.path, "../etc/passwd"), UsageError);
+  EXPECT_THROW(find_set(t.path, "yesterday"), UsageError);
+}
+
+TEST(Retention, DeletesExactlyTheRightSets) {
+  TempDir t;
+  std::time_t now = at(2024, 1, 20, 12, 0, 0);
+  make_set(t.path, "backup-2024-01-20-120000", 100);        // just made
+  make_set(t.path, "backup-2024-01-25-120000", 10);         // future (clock skew)
+  make_set(t.path, "backup-2024-01-15-120000", 10);         // 5 days: within retention
+  make_set(t.path, "backup-2024-01-05-120000", 10);         // old, smaller: delete
+  make_set(t.path, "backup-2024-01-04-120000", 100);        // old, equal size: delete
+  make_set(t.path, "backup-2024-01-03-120000", 1000);       // old, larger: keep (safety)
+  make_set(t.path, "backup-2024-01-02T12-00-00", 10, false);  // old legacy smaller: delete
+  write_file(t.path / "backup-2024-01-01-120000-roles.sql", "r");  // old, incomplete: keep
+  auto plan = plan_retention(scan_backup_dir(t.path), std::string("backup-2024-01-20-120000"), now, 7);
+  std::map<std::string, bool> removed;
+  for (const auto& d : plan.decisions) removed[d.prefix] = d.remove;
+  EXPECT_FALSE(removed["backup-2024-01-20-120000"]);
+  EXPECT_FALSE(removed["backup-2024-01-25-120000"]);
+  EXPECT_FALSE(removed["backup-2024-01-15-120000"]);
+  EXPECT_TRUE(removed["backup-2024-01-05-120000"]);
+  EXPECT_TRUE(removed["backup-2024-01-04-120000"]);
+  EXPECT_FALSE(removed["backup-2024-01-03-120000"]);
+  EXPECT_TRUE(removed["backup-2024-01-02T12-00-00"]);
+  EXPECT_FALSE(removed["backup-2024-01-01-120000"]);
+  apply_retention(t.path, plan);
+  std::vector<std::string> left;
+  for (const auto& s : scan_backup_dir(t.path)) left.push_back(s.name.prefix);
+  EXPECT_EQ(left, (std::vector<std::string>{"backup-2024-01-25-120000", "backup-2024-01-20-120000",
+                                            "backup-2024-01-15-120000", "backup-2024-01-03-120000",
+                                            "backup-2024-01-01-120000"}));
+}
+
+TEST(Retention, NeverDeletesTheLastGoodSet) {
+  TempDir t;
+  std::time_t now = at(2024, 2, 20);
+  // Only legacy sets, all old: prune has no complete reference, so nothing goes.
+  make_set(t.path, "backup-2024-01-02-120000", 10, false);
+  make_set(t.path, "backup-2024-01-03-120000", 10, false);
+  auto plan = plan_retention(scan_backup_dir(t.path), std::nullopt, now, 7);
+  EXPECT_FALSE(plan.reference);
+  for (const auto& d : plan.decisions) EXPECT_FALSE(d.remove) << d.prefix;
+  // The newest set is incomplete: the newest complete one is the reference and stays.
+  make_set(t.path, "backup-2024-01-10-120000", 10);
+  write_file(t.path / "backup-2024-02-19-120000-roles.sql", "r");
+  plan = plan_retention(scan_backup_dir(t.path), std::nullopt, now, 7);
+  ASSERT_TRUE(plan.reference);
+  EXPECT_EQ(*plan.reference, "backup-2024-01-10-120000");
+  for (const auto& d : plan.decisions)
+    if (d.prefix == "backup-2024-01-10-120000" || d.prefix == "backup-2024-02-19-120000") {
+      EXPECT_FALSE(d.remove);
+    }
+}
+
+TEST(RemoveSet, ManifestGoesFirst) {
+  TempDir t;
+  make_set(t.path, "backup-2024-01-05-120000", 10);
+  remove_set(t.path, "backup-2024-01-05-120000");
+  EXPECT_TRUE(fs::is_empty(t.path));
+}
