@@ -40,6 +40,8 @@ struct DbOptions {
 int run_guarded(const std::function<int()>& fn);
 
 // Each file under engine/cli/ registers one command (or one "dump" part).
+void register_list(CLI::App& app, Registry& reg);
+void register_prune(CLI::App& app, Registry& reg);
 void register_dump_roles(CLI::App& dump, Registry& reg);
 void register_dump_schema(CLI::App& dump, Registry& reg);
 void register_dump_data(CLI::App& dump, Registry& reg);

@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   Registry reg;
 
+  register_list(app, reg);
+  register_prune(app, reg);
+
   auto* dump = app.add_subcommand("dump", "write one part of a backup (roles, schema, data, attachments)");
   dump->require_subcommand(1);
   (void)dump;  // the parts register themselves below as they are implemented

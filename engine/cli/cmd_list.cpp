@@ -1,0 +1,42 @@
+// `list`: the sets in BACKUP_DIR, newest first, in the old one-line format plus their state.
+#include <iostream>
+
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/backupset/set_report.hpp"
+#include "engine/cli/cli_support.hpp"
+
+namespace crm::cli {
+
+void register_list(CLI::App& app, Registry& reg) {
+  struct Opts {
+    std::string backup_dir;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("list", "list the backups in BACKUP_DIR, newest first");
+  cmd->add_option("--backup-dir", o->backup_dir, "folder holding the backups (default: $BACKUP_DIR; absolute)");
+  cmd->add_flag("--json", o->json, "print one JSON document instead of text");
+  cmd->callback([&reg, o] {
+    reg.action = [o] {
+      auto dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
+      auto sets = engine::scan_backup_dir(dir);
+      if (o->json) {
+        engine::JsonWriter w;
+        w.begin_object().field("backup_dir", dir.string()).key("backups").begin_array();
+        for (const auto& s : sets) engine::write_set_json(w, s);
+        w.end_array().end_object();
+        std::cout << w.str() << "\n";
+        return kExitOk;
+      }
+      if (sets.empty()) {
+        std::cout << "No backups found in " << dir.string() << "\n";
+        return kExitOk;
+      }
+      std::cout << "Available backups in " << dir.string() << ":\n\n";
+      for (const auto& s : sets) std::cout << engine::set_list_line(s) << "\n";
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace crm::cli

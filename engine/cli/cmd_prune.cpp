@@ -1,0 +1,47 @@
+// `prune`: retention on demand, with the same rules the backup applies after each run.
+#include <iostream>
+
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/backupset/retention.hpp"
+#include "engine/backupset/set_report.hpp"
+#include "engine/backupset/staging.hpp"
+#include "engine/cli/cli_support.hpp"
+
+namespace crm::cli {
+
+void register_prune(CLI::App& app, Registry& reg) {
+  struct Opts {
+    std::string backup_dir;
+    int retention_days = 7;
+    bool dry_run = false;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("prune", "delete backups older than the retention period (never the newest "
+                                          "complete one, never one larger than it, never an incomplete one)");
+  cmd->add_option("--backup-dir", o->backup_dir, "folder holding the backups (default: $BACKUP_DIR; absolute)");
+  cmd->add_option("--retention-days", o->retention_days, "keep backups younger than this many days")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--dry-run", o->dry_run, "only say what would be deleted");
+  cmd->add_flag("--json", o->json, "print one JSON document instead of text");
+  cmd->callback([&reg, o] {
+    reg.action = [o] {
+      auto dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
+      if (!o->dry_run)
+        for (const auto& line : engine::clean_crashed_runs(dir)) std::cerr << "  " << line << "\n";
+      auto plan = engine::plan_retention(engine::scan_backup_dir(dir), std::nullopt, std::time(nullptr),
+                                         o->retention_days);
+      auto done = o->dry_run ? plan.decisions : engine::apply_retention(dir, plan);
+      if (o->json) {
+        engine::JsonWriter w;
+        engine::write_retention_json(w, done, o->dry_run);
+        std::cout << w.str() << "\n";
+      } else {
+        engine::print_retention(std::cout, done, o->dry_run, o->retention_days);
+      }
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace crm::cli
