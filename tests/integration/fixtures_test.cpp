@@ -199,6 +199,17 @@ TEST_F(FixturesTest, RowsAreForeignKeyConsistentAndAttachmentsMatchStorageObject
               "AND o.name = x.a ->> 'path') OR x.a ->> 'src' NOT LIKE 'http://127.0.0.1:54321/storage/v1/object/public/attachments/%'"),
             0);
   EXPECT_EQ(n("SELECT count(*) FROM storage.objects o LEFT JOIN auth.users u ON u.id = o.owner WHERE u.id IS NULL"), 0);
+  // The file list for a Storage test server matches the rows, in the same order.
+  auto files = fixtures::list_attachments(kScaleMb, 7);
+  std::string listed;
+  for (const auto& f : files) listed += f.key + "|" + f.content_type + "|" + std::to_string(f.size) + "\n";
+  std::string rows = q("SELECT string_agg(name || '|' || (metadata ->> 'mimetype') || '|' || (metadata ->> 'size'), "
+                       "E'\\n' ORDER BY ctid) FROM storage.objects") + "\n";
+  EXPECT_EQ(listed, rows);
+  ASSERT_FALSE(files.empty());
+  EXPECT_EQ(fixtures::attachment_content(7, files[0].key, files[0].size).size(), files[0].size);
+  EXPECT_EQ(fixtures::attachment_content(7, files[0].key, 1000), fixtures::attachment_content(7, files[0].key, 1000));
+  EXPECT_NE(fixtures::attachment_content(7, files[0].key, 1000), fixtures::attachment_content(8, files[0].key, 1000));
   // Storage keys respect the server's key rule.
   EXPECT_EQ(n("SELECT count(*) FROM storage.objects WHERE name !~ '^[A-Za-z0-9_/!.*''() &$=@;:+,?-]*$'"), 0);
 }
