@@ -57,12 +57,15 @@ class AtomicFile final : public Sink {
 
  private:
   void flush_buffer();
+  void start_writeback();
 
   std::filesystem::path final_;
   std::filesystem::path temp_;
   int fd_ = -1;
   std::string buffer_;
   std::uint64_t bytes_ = 0;
+  std::uint64_t on_disk_ = 0;
+  std::uint64_t writeback_from_ = 0;
   Xxh3Hasher hasher_;
   bool committed_ = false;
 };

@@ -371,7 +371,30 @@ TEST_F(DataDumpTest, ConcurrentWritesAreSeenAllOrNothingUnderOneSnapshot) {
   EXPECT_EQ(a, b);
 }
 
+// Runs a slowed-down dump and applies fn ("pg_terminate_backend" or "pg_cancel_backend") to a
+// worker copying public.big; checks that no file is left; returns the dump's error message.
+static std::string interrupt_a_worker(sandbox::PgCluster& cluster, const fs::path& dir, const std::string& fn,
+                                      std::string* table);
+
 TEST_F(DataDumpTest, TerminatedWorkerFailsTheDumpNamingTheTableAndLeavesNoFile) {
+  std::string table;
+  std::string message = interrupt_a_worker(*cluster_, *dir_ / "killed", "pg_terminate_backend", &table);
+  EXPECT_EQ(table, "\"public\".\"big\"");
+  EXPECT_NE(message.find("table \"public\".\"big\""), std::string::npos) << message;
+  EXPECT_TRUE(message.find("terminating connection") != std::string::npos ||
+              message.find("server closed the connection") != std::string::npos) << message;
+}
+
+TEST_F(DataDumpTest, CancelledQueryFailsTheDumpNamingTheTableAndLeavesNoFile) {
+  std::string table;
+  std::string message = interrupt_a_worker(*cluster_, *dir_ / "cancelled", "pg_cancel_backend", &table);
+  EXPECT_EQ(table, "\"public\".\"big\"");
+  EXPECT_NE(message.find("table \"public\".\"big\""), std::string::npos) << message;
+  EXPECT_NE(message.find("canceling statement due to user request"), std::string::npos) << message;
+}
+
+static std::string interrupt_a_worker(sandbox::PgCluster& cluster, const fs::path& folder, const std::string& fn,
+                                      std::string* table) {
   // A sink that slows the writer down so the dump is still running when its worker is killed.
   struct SlowSink : engine::Sink {
     engine::Sink& inner;
@@ -381,19 +404,19 @@ TEST_F(DataDumpTest, TerminatedWorkerFailsTheDumpNamingTheTableAndLeavesNoFile) 
       inner.write(b);
     }
   };
-  fs::path folder = *dir_ / "killed";
   fs::create_directories(folder);
+  pg::ConnectOptions source{.target = cluster.url()};
   fs::path file = folder / "data.sql";
   std::atomic<bool> done{false};
   std::string killed_query;
   std::thread killer([&] {
-    auto c = pg::Connection::open(source());
+    auto c = pg::Connection::open(source);
     while (!done.load()) {
       auto r = c.exec("SELECT pid, query FROM pg_stat_activity WHERE query LIKE 'COPY %\"big\"%' AND state = 'active' "
                       "AND pid <> pg_backend_pid() LIMIT 1");
       if (r.rows() == 1) {
         killed_query = std::string(r.get(0, "query"));
-        c.exec("SELECT pg_terminate_backend(" + std::string(r.get(0, "pid")) + ")");
+        c.exec("SELECT " + fn + "(" + std::string(r.get(0, "pid")) + ")");
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -409,31 +432,29 @@ TEST_F(DataDumpTest, TerminatedWorkerFailsTheDumpNamingTheTableAndLeavesNoFile) 
     opts.chunk_bytes = 32 << 10;
     opts.spool_dir = folder;
     try {
-      engine::dump_data(source(), slow, opts);
-      ADD_FAILURE() << "the dump must fail when a worker is terminated";
+      engine::dump_data(source, slow, opts);
+      ADD_FAILURE() << "the dump must fail when a worker is interrupted";
     } catch (const engine::DataDumpError& e) {
       message = e.what();
-      EXPECT_EQ(e.table(), "\"public\".\"big\"");
+      *table = e.table();
     }
     done = true;
     // Not committed: destroyed here.
   }
   killer.join();
   EXPECT_FALSE(killed_query.empty());
-  EXPECT_NE(message.find("table \"public\".\"big\""), std::string::npos) << message;
-  EXPECT_TRUE(message.find("terminating connection") != std::string::npos ||
-              message.find("server closed the connection") != std::string::npos) << message;
   EXPECT_FALSE(fs::exists(file));
   EXPECT_TRUE(fs::is_empty(folder)) << "no temporary or spool file may remain";
   // The other workers were cancelled and closed: none of our sessions is left running.
   std::string left;
   for (int i = 0; i < 100; ++i) {
-    left = cluster_->psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crmbackup-native' "
+    left = cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crmbackup-native' "
                           "AND query LIKE 'COPY%' AND state = 'active'");
     if (left == "0\n") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(left, "0\n");
+  return message;
 }
 
 TEST_F(DataDumpTest, FullDiskFailsTheDumpNamingTheTable) {
