@@ -330,7 +330,7 @@ void Engine::run(std::size_t jobs) {
       if (!ready.empty() && !idle.empty()) timeout_ms = 0;
       if (active > 0) {
         curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
-      } else if (timeout_ms > 0) {
+      } else if (timeout_ms > 0 && !waiting.empty()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
       }
     }
