@@ -20,6 +20,9 @@ void StorageOptions::add_to(CLI::App& cmd) {
                  "service_role key (default: $SUPABASE_SERVICE_ROLE_KEY; prefer the variable: flags show in ps)");
   cmd.add_option("--bucket", bucket, "storage bucket holding the attachments")->capture_default_str();
   cmd.add_option("--transfers", transfers, "transfers in flight")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd.add_option("--retries", retries, "retries per request (408/429/5xx, dropped connections, short bodies)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 50));
   cmd.add_flag("--insecure", insecure, "do not verify the storage server's TLS certificate (prints a warning)");
 }
 
@@ -46,6 +49,7 @@ storage::StorageConfig StorageOptions::resolve() const {
     throw UsageError("--bucket must be a bucket id without '/'");
   cfg.bucket = bucket;
   cfg.transfers = transfers;
+  cfg.max_retries = retries;
   cfg.insecure_tls = insecure;
   return cfg;
 }

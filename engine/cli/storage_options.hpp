@@ -13,6 +13,7 @@ struct StorageOptions {
   std::string service_key;
   std::string bucket = "attachments";
   int transfers = 16;
+  int retries = 6;
   bool insecure = false;
 
   void add_to(CLI::App& cmd);

@@ -272,7 +272,7 @@ TEST(Attachments, PermanentFaultsNameEveryFailedObject) {
   sandbox::ProcessOptions po;
   po.env = {{"SUPABASE_STORAGE_URL", server->url()}, {"SUPABASE_SERVICE_ROLE_KEY", kKey}};
   auto p = sandbox::run_process({crm::testing::cli_binary(), "dump", "attachments", "--output",
-                                 (tmp.path() / "cli").string(), "--transfers", "4"},
+                                 (tmp.path() / "cli").string(), "--transfers", "4", "--retries", "1"},
                                 po);
   EXPECT_EQ(p.exit_code, 1);
   for (const auto& [name, o] : objects) EXPECT_NE(p.err.find("'" + name + "'"), std::string::npos) << name;
