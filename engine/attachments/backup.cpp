@@ -1,0 +1,151 @@
+#include "engine/attachments/attachments.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "engine/attachments/path_safety.hpp"
+#include "engine/io/progress.hpp"
+#include "engine/io/sink.hpp"
+#include "storage-api/errors.hpp"
+#include "storage-api/transfer_engine.hpp"
+
+namespace crm::engine {
+namespace fs = std::filesystem;
+namespace {
+
+// Creates the folders of a file below root, each 0700, refusing to pass through a symlink.
+class FolderMaker {
+ public:
+  explicit FolderMaker(fs::path root) : root_(std::move(root)) {}
+  std::optional<std::string> ensure_parent(const fs::path& file) {
+    fs::path rel = file.parent_path().lexically_relative(root_);
+    fs::path cur = root_;
+    for (const auto& part : rel) {
+      if (part == ".") continue;
+      cur /= part;
+      if (made_.count(cur.native())) continue;
+      struct stat st{};
+      if (::lstat(cur.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return fmt::format("{} exists and is not a folder", cur.string());
+      } else if (::mkdir(cur.c_str(), 0700) != 0 || ::chmod(cur.c_str(), 0700) != 0) {
+        return fmt::format("cannot create folder {}: {}", cur.string(), std::strerror(errno));
+      }
+      made_.insert(cur.native());
+    }
+    return std::nullopt;
+  }
+
+ private:
+  fs::path root_;
+  std::set<std::string> made_;
+};
+
+}  // namespace
+
+BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, const fs::path& dest_dir,
+                                           const BackupAttachmentsOptions& opts) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto log = [&](const std::string& m) {
+    if (opts.log) opts.log(m);
+  };
+  storage::StorageClient client(cfg);
+  if (!client.bucket_exists())
+    throw storage::StorageError(storage::ErrorKind::kBucketMissing,
+                                fmt::format("storage bucket '{}' does not exist at {} (a missing bucket lists as "
+                                            "empty, so nothing would be backed up); check --bucket and --storage-url",
+                                            cfg.bucket, cfg.base_url));
+  log("  Counting files...");
+  std::vector<storage::ObjectEntry> listing = client.list_all();
+  BackupAttachmentsResult result;
+  result.listing = client.last_listing_method();
+  std::uint64_t total = 0;
+  for (const auto& o : listing) total += o.size;
+  log(fmt::format("  Found {} files to backup ({})", Progress::format_count(listing.size()),
+                  Progress::format_bytes(total)));
+
+  create_private_directory(dest_dir);
+  fs::path root = fs::absolute(dest_dir).lexically_normal();
+  std::vector<std::string> names;
+  names.reserve(listing.size());
+  for (const auto& o : listing) names.push_back(o.name);
+  std::unordered_map<std::string, std::string> refused;
+  for (auto& [name, why] : local_conflicts(names)) refused.emplace(name, why);
+
+  FolderMaker folders(root);
+  std::vector<storage::DownloadJob> jobs;
+  std::vector<const storage::ObjectEntry*> job_entries;
+  for (const auto& o : listing) {
+    if (auto it = refused.find(o.name); it != refused.end()) {
+      result.failures.push_back({o.name, "refused: " + it->second});
+      continue;
+    }
+    fs::path dest;
+    try {
+      dest = local_path_for(root, o.name);
+    } catch (const UnsafeObjectName& e) {
+      result.failures.push_back({o.name, e.what()});
+      continue;
+    }
+    if (auto err = folders.ensure_parent(dest)) {
+      result.failures.push_back({o.name, *err});
+      continue;
+    }
+    jobs.push_back({o.name, dest, o.size});
+    job_entries.push_back(&o);
+  }
+
+  ProgressOptions popts;
+  popts.label = opts.progress_label;
+  popts.enabled = opts.show_progress;
+  Progress progress(popts, total, jobs.size());
+  storage::TransferObserver obs;
+  obs.on_bytes = [&](std::uint64_t n) { progress.add_bytes(n); };
+  obs.on_done = [&](const std::string&, bool) { progress.add_files(); };
+  std::vector<storage::DownloadResult> done;
+  try {
+    done = storage::download_objects(cfg, jobs, obs);
+  } catch (...) {
+    progress.finish();
+    throw;
+  }
+  progress.finish();
+
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    const auto& d = done[i];
+    const storage::ObjectEntry& o = *job_entries[i];
+    if (!d.ok) {
+      result.failures.push_back({d.name, d.error});
+      continue;
+    }
+    ObjectRecord r;
+    r.path = d.name;
+    r.size = d.size;
+    r.xxh3_128 = d.xxh3_128;
+    // The listing's metadata is what the bucket recorded; headers only fill gaps.
+    r.content_type = !o.content_type.empty() ? o.content_type : d.content_type;
+    r.cache_control = !o.cache_control.empty() ? o.cache_control : d.cache_control;
+    r.etag = !o.etag.empty() ? o.etag : d.etag;
+    r.last_modified = !o.last_modified.empty() ? o.last_modified : d.last_modified;
+    result.bytes += d.size;
+    result.objects.push_back(std::move(r));
+  }
+  // The files were written without per-file fsync; one syncfs makes them durable before the
+  // caller writes the manifest that declares the set complete.
+  if (int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    ::syncfs(fd);
+    ::close(fd);
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+}  // namespace crm::engine
