@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
 
   auto* dump = app.add_subcommand("dump", "write one part of a backup (roles, schema, data, attachments)");
   dump->require_subcommand(1);
-  (void)dump;  // the parts register themselves below as they are implemented
+  register_dump_roles(*dump, reg);
+  register_dump_schema(*dump, reg);
 
   try {
     app.parse(argc, argv);
