@@ -46,20 +46,20 @@ constexpr const char* kAclQuery = R"SQL(
 WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid),
 acl AS (
   SELECT 1259::pg_catalog.oid AS cls, c.oid, 0 AS sub,
-         pg_catalog.coalesce(c.relacl, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END, c.relowner)) AS a
+         COALESCE(c.relacl, pg_catalog.acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::pg_catalog."char", c.relowner)) AS a
   FROM pg_catalog.pg_class c WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind IN ('r','p','v','m','S','f')
   UNION ALL
   SELECT 1259, a.attrelid, a.attnum, a.attacl
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   WHERE c.relnamespace IN (SELECT oid FROM ns) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
   UNION ALL
-  SELECT 2615, n.oid, 0, pg_catalog.coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))
+  SELECT 2615, n.oid, 0, COALESCE(n.nspacl, pg_catalog.acldefault('n'::pg_catalog."char", n.nspowner))
   FROM pg_catalog.pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)
   UNION ALL
-  SELECT 1255, p.oid, 0, pg_catalog.coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
+  SELECT 1255, p.oid, 0, COALESCE(p.proacl, pg_catalog.acldefault('f'::pg_catalog."char", p.proowner))
   FROM pg_catalog.pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)
   UNION ALL
-  SELECT 1247, t.oid, 0, pg_catalog.coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner))
+  SELECT 1247, t.oid, 0, COALESCE(t.typacl, pg_catalog.acldefault('T'::pg_catalog."char", t.typowner))
   FROM pg_catalog.pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typtype IN ('e','c','d','r')
 )
 SELECT acl.cls, acl.oid, acl.sub, x.ord, pg_catalog.pg_get_userbyid(x.grantor) AS grantor,
@@ -147,7 +147,7 @@ SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.att
   d.oid AS attrdef_oid,
   CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
        THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END AS coll,
-  pg_catalog.coalesce(a.attstattarget::pg_catalog.int4, -1) AS stat, a.attstorage, t.typstorage,
+  COALESCE(a.attstattarget::pg_catalog.int4, -1) AS stat, a.attstorage, t.typstorage,
   pg_catalog.array_to_string(a.attoptions, pg_catalog.chr(31)) AS opts, )SQL" +
          compression + R"SQL(, a.attacl IS NOT NULL AS has_acl
 FROM pg_catalog.pg_attribute a
@@ -252,7 +252,7 @@ ORDER BY r.oid
 )SQL";
 
 constexpr const char* kDefaultAclQuery = R"SQL(
-SELECT d.oid, pg_catalog.pg_get_userbyid(d.defaclrole) AS role, pg_catalog.coalesce(n.nspname, '') AS nsp,
+SELECT d.oid, pg_catalog.pg_get_userbyid(d.defaclrole) AS role, COALESCE(n.nspname, '') AS nsp,
   d.defaclobjtype, x.ord, pg_catalog.pg_get_userbyid(x.grantor) AS grantor,
   CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee) END AS grantee,
   x.privilege_type, x.is_grantable

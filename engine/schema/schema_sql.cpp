@@ -773,12 +773,22 @@ class SchemaWriter {
       if (d.deptype == 'a' && d.obj.classid == kPgClass && d.ref.classid == kPgClass && seq_kind[d.obj.objid]) continue;
       auto a = resolve(d.obj), b = resolve(d.ref);
       if (!a || !b || *a == *b) continue;
-      if (objects_[*a].section != objects_[*b].section) continue;
       edges.push_back({*b, *a});
     }
     for (auto& [ref, obj] : extra_edges_) {
       auto b = resolve(ref);
-      if (b && *b != obj && objects_[*b].section == objects_[obj].section) edges.push_back({*b, obj});
+      if (b && *b != obj) edges.push_back({*b, obj});
+    }
+    // A pre-data object that needs a post-data one (a view whose GROUP BY relies on a
+    // primary key) moves to post-data, with everything pre-data that needs it in turn.
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (auto [b, a] : edges) {
+        if (objects_[b].section == kPost && objects_[a].section == kPre) {
+          objects_[a].section = kPost;
+          moved = true;
+        }
+      }
     }
 
     SchemaDumpResult result;
@@ -816,7 +826,7 @@ class SchemaWriter {
       }
       std::vector<std::pair<size_t, size_t>> sec_edges;
       for (auto [b, a] : edges)
-        if (objects_[a].section == section) sec_edges.push_back({local[b], local[a]});
+        if (objects_[a].section == section && objects_[b].section == section) sec_edges.push_back({local[b], local[a]});
       auto sorted = topo_sort(keys, sec_edges);
       for (size_t k : sorted.cycle_breaks) {
         const auto& o = objects_[ids[k]];
