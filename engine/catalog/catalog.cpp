@@ -135,7 +135,7 @@ LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
 LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
 LEFT JOIN pg_catalog.pg_depend sd ON c.relkind = 'S' AND sd.classid = 1259 AND sd.objid = c.oid
      AND sd.refclassid = 1259 AND sd.deptype IN ('a','i')
-WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m','S')
+WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m','S','c')
 ORDER BY c.oid
 )SQL";
 
@@ -156,7 +156,7 @@ JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m')
+WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m','c')
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 )SQL";
@@ -218,6 +218,8 @@ LEFT JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
 LEFT JOIN pg_catalog.pg_operator op ON op.oid = a.aggsortop
 LEFT JOIN pg_catalog.pg_namespace opn ON opn.oid = op.oprnamespace
 WHERE p.pronamespace = ANY($1::pg_catalog.oid[])
+  -- range and multirange constructors belong to their type
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 1255 AND d.objid = p.oid AND d.deptype = 'i')
 ORDER BY p.oid
 )SQL";
 

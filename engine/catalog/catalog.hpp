@@ -89,7 +89,7 @@ struct Sequence {
 struct Relation {
   Oid oid, reltype;
   std::string schema, name, owner;
-  char kind;         // r p v m S f
+  char kind;         // r p v m S c (c: a composite type's columns, for comments)
   char persistence;  // p u
   char replident;
   bool has_acl, rls, force_rls, is_partition;

@@ -122,6 +122,7 @@ class SchemaWriter {
     std::string out;
     for (const auto& [sub, text] : it->second) {
       if (sub == 0) {
+        if (target.empty()) continue;
         out += "COMMENT ON " + target + " IS " + quote_literal(text) + ";\n";
       } else if (!column_prefix.empty()) {
         auto col = column_name(obj.objid, sub);
