@@ -78,39 +78,39 @@ SELECT t.oid, t.typarray, n.nspname, t.typname, pg_catalog.pg_get_userbyid(t.typ
   CASE WHEN t.typtype = 'c' THEN (
     SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
              || CASE WHEN a.attcollation <> at.typcollation AND a.attcollation <> 0
-                     THEN ' COLLATE ' || pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
+                     THEN ' COLLATE ' || (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+                                          FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                                          WHERE co.oid = a.attcollation) ELSE '' END,
              ', ' ORDER BY a.attnum)
     FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
-    LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-    LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END AS composite_attrs,
   CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS domain_base,
-  CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation AND t.typcollation <> 0
-       THEN pg_catalog.quote_ident(dcn.nspname) || '.' || pg_catalog.quote_ident(dco.collname) END AS domain_collation,
+  CASE WHEN t.typtype = 'd' AND t.typcollation <> 0
+        AND t.typcollation <> (SELECT bt.typcollation FROM pg_catalog.pg_type bt WHERE bt.oid = t.typbasetype)
+       THEN (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+             FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+             WHERE co.oid = t.typcollation) END AS domain_collation,
   CASE WHEN t.typtype = 'd' THEN pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) END AS domain_default,
-  t.typnotnull,
-  CASE WHEN t.typtype = 'r' THEN pg_catalog.format_type(r.rngsubtype, NULL) END AS range_subtype,
-  CASE WHEN t.typtype = 'r' THEN pg_catalog.quote_ident(ocn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname) END AS range_opclass,
-  CASE WHEN t.typtype = 'r' AND r.rngcollation <> 0
-       THEN pg_catalog.quote_ident(rcn.nspname) || '.' || pg_catalog.quote_ident(rco.collname) END AS range_collation,
-  CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::pg_catalog.regproc::pg_catalog.text END AS range_canonical,
-  CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::pg_catalog.regproc::pg_catalog.text END AS range_subdiff,
-  CASE WHEN t.typtype = 'r' THEN pg_catalog.quote_ident(mn.nspname) || '.' || pg_catalog.quote_ident(mt.typname) END AS range_multirange
+  t.typnotnull, rg.range_subtype, rg.range_opclass, rg.range_collation, rg.range_canonical, rg.range_subdiff,
+  rg.range_multirange
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
-LEFT JOIN pg_catalog.pg_collation dco ON dco.oid = t.typcollation
-LEFT JOIN pg_catalog.pg_namespace dcn ON dcn.oid = dco.collnamespace
-LEFT JOIN pg_catalog.pg_range r ON r.rngtypid = t.oid
-LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc
-LEFT JOIN pg_catalog.pg_namespace ocn ON ocn.oid = opc.opcnamespace
-LEFT JOIN pg_catalog.pg_collation rco ON rco.oid = r.rngcollation
-LEFT JOIN pg_catalog.pg_namespace rcn ON rcn.oid = rco.collnamespace
-LEFT JOIN pg_catalog.pg_type mt ON mt.oid = r.rngmultitypid
-LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace
-LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid
+LEFT JOIN LATERAL (
+  SELECT pg_catalog.format_type(r.rngsubtype, NULL) AS range_subtype,
+    (SELECT pg_catalog.quote_ident(ocn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname)
+       FROM pg_catalog.pg_opclass opc JOIN pg_catalog.pg_namespace ocn ON ocn.oid = opc.opcnamespace
+       WHERE opc.oid = r.rngsubopc) AS range_opclass,
+    (SELECT pg_catalog.quote_ident(rcn.nspname) || '.' || pg_catalog.quote_ident(rco.collname)
+       FROM pg_catalog.pg_collation rco JOIN pg_catalog.pg_namespace rcn ON rcn.oid = rco.collnamespace
+       WHERE rco.oid = r.rngcollation) AS range_collation,
+    CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::pg_catalog.regproc::pg_catalog.text END AS range_canonical,
+    CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::pg_catalog.regproc::pg_catalog.text END AS range_subdiff,
+    (SELECT pg_catalog.quote_ident(mn.nspname) || '.' || pg_catalog.quote_ident(mt.typname)
+       FROM pg_catalog.pg_type mt JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace
+       WHERE mt.oid = r.rngmultitypid) AS range_multirange
+  FROM pg_catalog.pg_range r WHERE r.rngtypid = t.oid OFFSET 0) rg ON true
 WHERE t.typnamespace = ANY($1::pg_catalog.oid[]) AND t.typtype IN ('e','c','d','r')
-  AND (t.typtype <> 'c' OR tc.relkind = 'c')
+  AND (t.typtype <> 'c' OR (SELECT tc.relkind FROM pg_catalog.pg_class tc WHERE tc.oid = t.typrelid) = 'c')
 ORDER BY t.oid
 )SQL";
 

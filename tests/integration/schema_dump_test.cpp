@@ -221,7 +221,9 @@ TEST_F(SchemaDumpTest, TwoRunsAndTheCommandLineGiveByteIdenticalOutput) {
     EXPECT_TRUE(again.str() == *schema_sql_[db]) << db;
     engine::schema::write_roles_sql(conn, roles);
     // roles.sql holds the per-database settings of the database it was read from.
-    if (std::string(db) == "awk") EXPECT_TRUE(roles.str() == *roles_sql_);
+    if (std::string(db) == "awk") {
+      EXPECT_TRUE(roles.str() == *roles_sql_);
+    }
     EXPECT_NE(roles.str().find(std::string("IN DATABASE \"") + db + "\""), std::string::npos) << db;
   }
   fs::path file = work_ / "cli-schema.sql";
