@@ -20,19 +20,19 @@ class FixturesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     cluster_ = sandbox::PgCluster::start().release();
-    for (const char* db : {"fx_a", "fx_b", "fx_c"}) cluster_->create_database(db);
+    for (const char* db : {"fx_a", "fx_b", "fx_c", "fx_empty"}) cluster_->create_database(db);
     auto t0 = std::chrono::steady_clock::now();
     try {
       // Three databases of one cluster: roles already exist for the second and third.
-      for (const char* db : {"fx_a", "fx_b", "fx_c"}) sandbox::load_platform(*cluster_, db);
+      for (const char* db : {"fx_a", "fx_b", "fx_c", "fx_empty"}) sandbox::load_platform(*cluster_, db);
       auto t1 = std::chrono::steady_clock::now();
-      for (const char* db : {"fx_a", "fx_b", "fx_c"}) sandbox::load_crm_schema(*cluster_, db);
+      for (const char* db : {"fx_a", "fx_b", "fx_c", "fx_empty"}) sandbox::load_crm_schema(*cluster_, db);
       auto t2 = std::chrono::steady_clock::now();
       gen_a_ = sandbox::generate_crm_data(*cluster_, "fx_a", kScaleMb, 7);
       gen_b_ = sandbox::generate_crm_data(*cluster_, "fx_b", kScaleMb, 7);
       gen_c_ = sandbox::generate_crm_data(*cluster_, "fx_c", kScaleMb, 8);
       auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
-      std::printf("[timing] platform.sql x3: %.2f s, crm-schema.sql x3: %.2f s, generator: %.1f MB in %.2f s "
+      std::printf("[timing] platform.sql x4: %.2f s, crm-schema.sql x4: %.2f s, generator: %.1f MB in %.2f s "
                   "(%.1f MB/s)\n",
                   secs(t0, t1), secs(t1, t2), gen_a_.total_bytes / 1e6, gen_a_.seconds,
                   gen_a_.total_bytes / 1e6 / gen_a_.seconds);
@@ -79,11 +79,11 @@ TEST_F(FixturesTest, PlatformRolesHaveTheirAttributesAndMemberships) {
   // The per-database setting exists once per database the platform was loaded into.
   EXPECT_EQ(n("SELECT count(*) FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
               "WHERE r.rolname = 'authenticated' AND s.setdatabase <> 0"),
-            3);
+            4);
 }
 
 TEST_F(FixturesTest, PlatformSchemasExistInEveryDatabase) {
-  for (const char* db : {"fx_a", "fx_b", "fx_c"}) {
+  for (const char* db : {"fx_a", "fx_b", "fx_c", "fx_empty"}) {
     EXPECT_EQ(q("SELECT string_agg(extname || '@' || extnamespace::regnamespace::text, ',' ORDER BY extname) "
                 "FROM pg_extension WHERE extname <> 'plpgsql'", db),
               "pg_trgm@extensions,pgcrypto@extensions,uuid-ossp@extensions");
@@ -151,6 +151,30 @@ TEST_F(FixturesTest, GeneratorFillsEveryTableAtAboutTheRequestedSize) {
   EXPECT_EQ(n("SELECT count(*) FROM auth.users"), n("SELECT count(*) FROM public.sales"));
 }
 
+// The generator drops and re-creates secondary indexes around the load: the schema it leaves
+// must be exactly the one crm-schema.sql made (pg_dump of a data-less twin as the oracle).
+TEST_F(FixturesTest, GeneratorLeavesTheSchemaAsItFoundIt) {
+  auto schema_dump = [](const std::string& db) {
+    std::string out = cluster_->pg_dump({"--schema-only"}, db), kept;
+    size_t pos = 0;
+    while (pos < out.size()) {
+      size_t nl = out.find('\n', pos);
+      if (nl == std::string::npos) nl = out.size();
+      std::string_view line(out.data() + pos, nl - pos);
+      // \restrict carries a random key per run (pg_dump >= 15.14).
+      if (!line.starts_with("\\restrict") && !line.starts_with("\\unrestrict")) {
+        kept.append(line);
+        kept.push_back('\n');
+      }
+      pos = nl + 1;
+    }
+    return kept;
+  };
+  std::string empty = schema_dump("fx_empty");
+  EXPECT_GT(empty.size(), 10000u);
+  EXPECT_EQ(schema_dump("fx_a"), empty);
+}
+
 TEST_F(FixturesTest, RowsAreForeignKeyConsistentAndAttachmentsMatchStorageObjects) {
   // Re-adding every foreign key validates all rows (the load ran without FK triggers).
   cluster_->psql(R"SQL(
@@ -175,6 +199,17 @@ TEST_F(FixturesTest, RowsAreForeignKeyConsistentAndAttachmentsMatchStorageObject
               "AND o.name = x.a ->> 'path') OR x.a ->> 'src' NOT LIKE 'http://127.0.0.1:54321/storage/v1/object/public/attachments/%'"),
             0);
   EXPECT_EQ(n("SELECT count(*) FROM storage.objects o LEFT JOIN auth.users u ON u.id = o.owner WHERE u.id IS NULL"), 0);
+  // The file list for a Storage test server matches the rows, in the same order.
+  auto files = fixtures::list_attachments(kScaleMb, 7);
+  std::string listed;
+  for (const auto& f : files) listed += f.key + "|" + f.content_type + "|" + std::to_string(f.size) + "\n";
+  std::string rows = q("SELECT string_agg(name || '|' || (metadata ->> 'mimetype') || '|' || (metadata ->> 'size'), "
+                       "E'\\n' ORDER BY ctid) FROM storage.objects") + "\n";
+  EXPECT_EQ(listed, rows);
+  ASSERT_FALSE(files.empty());
+  EXPECT_EQ(fixtures::attachment_content(7, files[0].key, files[0].size).size(), files[0].size);
+  EXPECT_EQ(fixtures::attachment_content(7, files[0].key, 1000), fixtures::attachment_content(7, files[0].key, 1000));
+  EXPECT_NE(fixtures::attachment_content(7, files[0].key, 1000), fixtures::attachment_content(8, files[0].key, 1000));
   // Storage keys respect the server's key rule.
   EXPECT_EQ(n("SELECT count(*) FROM storage.objects WHERE name !~ '^[A-Za-z0-9_/!.*''() &$=@;:+,?-]*$'"), 0);
 }
@@ -240,4 +275,33 @@ TEST_F(FixturesTest, SequencesContinuePastTheGeneratedIds) {
   EXPECT_EQ(n("INSERT INTO public.\"contactNotes\" (contact_id, text) VALUES (1, 'x') RETURNING id", "fx_c"), max_note + 1);
   long long max_tok = n("SELECT max(id) FROM auth.refresh_tokens", "fx_c");
   EXPECT_EQ(n("INSERT INTO auth.refresh_tokens (token) VALUES ('fresh-token') RETURNING id", "fx_c"), max_tok + 1);
+}
+
+TEST_F(FixturesTest, GeneratorRefusesAFilledDatabaseOrOneWithoutTheSchema) {
+  try {
+    sandbox::generate_crm_data(*cluster_, "fx_b", 1, 7);
+    ADD_FAILURE() << "generating twice into one database must fail";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("already holds"), std::string::npos) << e.what();
+  }
+  cluster_->create_database("fx_bare");
+  try {
+    sandbox::generate_crm_data(*cluster_, "fx_bare", 1, 7);
+    ADD_FAILURE() << "a database without the CRM schema must be refused";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("platform.sql"), std::string::npos) << e.what();
+  }
+  // A COPY the server rejects names its table, and nothing is committed.
+  cluster_->create_database("fx_reject");
+  sandbox::load_platform(*cluster_, "fx_reject");
+  sandbox::load_crm_schema(*cluster_, "fx_reject");
+  cluster_->psql("ALTER TABLE public.tasks ADD CONSTRAINT no_tasks CHECK (false)", "fx_reject");
+  try {
+    sandbox::generate_crm_data(*cluster_, "fx_reject", 1, 7);
+    ADD_FAILURE() << "a rejected COPY must fail the generation";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("COPY public.tasks"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(n("SELECT count(*) FROM auth.users", "fx_reject"), 0);
+  EXPECT_EQ(n("SELECT count(*) FROM public.contacts", "fx_reject"), 0);
 }
