@@ -299,6 +299,42 @@ SELECT d.classid, d.objid, d.refobjid FROM pg_catalog.pg_depend d
 WHERE d.deptype = 'e' AND d.refclassid = 3079
 )SQL";
 
+std::string collations_query(int v) {
+  std::string locale = v >= 170000 ? "c.colllocale" : v >= 150000 ? "c.colliculocale" : "c.collcollate";
+  std::string rules = v >= 160000 ? "c.collicurules" : "NULL::pg_catalog.text";
+  return R"SQL(
+SELECT c.oid, n.nspname, c.collname, pg_catalog.pg_get_userbyid(c.collowner) AS owner,
+  CASE c.collprovider
+    WHEN 'i' THEN 'provider = icu, locale = ' || pg_catalog.quote_literal()SQL" + locale + R"SQL()
+    WHEN 'b' THEN 'provider = builtin, locale = ' || pg_catalog.quote_literal()SQL" + locale + R"SQL()
+    ELSE 'provider = libc, lc_collate = ' || pg_catalog.quote_literal(c.collcollate) || ', lc_ctype = ' || pg_catalog.quote_literal(c.collctype)
+  END
+  || CASE WHEN NOT c.collisdeterministic THEN ', deterministic = false' ELSE '' END
+  || CASE WHEN )SQL" + rules + R"SQL( IS NOT NULL THEN ', rules = ' || pg_catalog.quote_literal()SQL" + rules + R"SQL() ELSE '' END AS options
+FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+WHERE c.collnamespace = ANY($1::pg_catalog.oid[]) AND c.collprovider <> 'd'
+ORDER BY c.oid
+)SQL";
+}
+
+constexpr const char* kStatisticsQuery = R"SQL(
+SELECT s.oid, s.stxrelid, n.nspname, s.stxname, pg_catalog.pg_get_userbyid(s.stxowner) AS owner,
+  pg_catalog.pg_get_statisticsobjdef(s.oid) AS def, COALESCE(s.stxstattarget::pg_catalog.int4, -1) AS target
+FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
+WHERE s.stxnamespace = ANY($1::pg_catalog.oid[])
+ORDER BY s.oid
+)SQL";
+
+constexpr const char* kEventTriggersQuery = R"SQL(
+SELECT e.oid, e.evtname, e.evtenabled,
+  'CREATE EVENT TRIGGER ' || pg_catalog.quote_ident(e.evtname) || ' ON ' || pg_catalog.quote_ident(e.evtevent)
+  || CASE WHEN e.evttags IS NOT NULL THEN ' WHEN TAG IN (' || (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(t), ', ')
+                                                              FROM pg_catalog.unnest(e.evttags) AS t) || ')' ELSE '' END
+  || ' EXECUTE FUNCTION ' || e.evtfoid::pg_catalog.regproc::pg_catalog.text || '();' AS def
+FROM pg_catalog.pg_event_trigger e
+ORDER BY e.evtname COLLATE "C"
+)SQL";
+
 }  // namespace
 
 bool is_left_out_schema(const std::string& n) {
@@ -597,6 +633,31 @@ Catalog load_catalog(pg::Connection& conn) {
           if (it != idx.end()) cat.publications[it->second].schemas.push_back(str_at(rn, i, "nspname"));
         }
       }
+    }
+  }
+  {
+    auto r = conn.exec_params(collations_query(v), {app_p});
+    for (int i = 0; i < r.rows(); ++i) {
+      if (is_member(kPgCollation, oid_at(r, i, "oid"))) continue;
+      cat.collations.push_back({oid_at(r, i, "oid"), str_at(r, i, "nspname"), str_at(r, i, "collname"),
+                                str_at(r, i, "owner"), str_at(r, i, "options")});
+    }
+  }
+  {
+    auto r = conn.exec_params(kStatisticsQuery, {app_p});
+    for (int i = 0; i < r.rows(); ++i) {
+      if (is_member(kPgStatisticExt, oid_at(r, i, "oid"))) continue;
+      cat.statistics.push_back({oid_at(r, i, "oid"), oid_at(r, i, "stxrelid"), str_at(r, i, "nspname"),
+                                str_at(r, i, "stxname"), str_at(r, i, "owner"), str_at(r, i, "def"),
+                                static_cast<int>(r.get_int(i, "target"))});
+    }
+  }
+  {
+    auto r = conn.exec(kEventTriggersQuery);
+    for (int i = 0; i < r.rows(); ++i) {
+      if (is_member(kPgEventTrigger, oid_at(r, i, "oid"))) continue;
+      cat.event_triggers.push_back({oid_at(r, i, "oid"), str_at(r, i, "evtname"), str_at(r, i, "def"),
+                                    char_at(r, i, "evtenabled")});
     }
   }
   {

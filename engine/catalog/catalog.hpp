@@ -20,7 +20,8 @@ using Oid = std::uint32_t;
 inline constexpr Oid kPgClass = 1259, kPgType = 1247, kPgProc = 1255, kPgConstraint = 2606,
                      kPgAttrdef = 2604, kPgRewrite = 2618, kPgTrigger = 2620, kPgPolicy = 3256,
                      kPgNamespace = 2615, kPgExtension = 3079, kPgPublication = 6104,
-                     kPgCollation = 3456, kPgDatabase = 1262;
+                     kPgCollation = 3456, kPgDatabase = 1262,
+                     kPgStatisticExt = 3381, kPgEventTrigger = 3466;
 
 struct ObjRef {
   Oid classid = 0;
@@ -169,6 +170,23 @@ struct Publication {
   std::vector<std::string> schemas;
 };
 
+struct Collation {
+  Oid oid;
+  std::string schema, name, owner, options;  // options: the parenthesised CREATE COLLATION list
+};
+
+struct Statistics {
+  Oid oid, relid;
+  std::string schema, name, owner, def;
+  int stat_target;  // -1 default
+};
+
+struct EventTrigger {
+  Oid oid;
+  std::string name, def;  // def: CREATE EVENT TRIGGER ... (written commented out)
+  char enabled;
+};
+
 struct Comment {
   ObjRef obj;
   int subid;
@@ -195,6 +213,9 @@ struct Catalog {
   std::vector<Rule> rules;
   std::vector<DefaultAcl> default_acls;
   std::vector<Publication> publications;
+  std::vector<Collation> collations;
+  std::vector<Statistics> statistics;
+  std::vector<EventTrigger> event_triggers;
   std::vector<Comment> comments;
   std::vector<Dependency> dependencies;
   std::map<ObjRef, Oid> extension_members;  // object -> extension oid

@@ -24,10 +24,10 @@ enum Section { kPre = 0, kPost = 1, kManaged = 2 };
 
 // Kind ranks: the tie-break between objects whose dependencies are already placed.
 enum Rank {
-  kRankSchema = 1, kRankExtension, kRankType, kRankFunction, kRankAggregate, kRankSequence, kRankTable,
+  kRankSchema = 1, kRankExtension, kRankCollation, kRankType, kRankFunction, kRankAggregate, kRankSequence, kRankTable,
   kRankView, kRankMatview, kRankSeqOwnedBy,
   kRankUniqueKey = 20, kRankIndex, kRankCheck, kRankForeignKey, kRankTrigger, kRankRule, kRankRls, kRankPolicy,
-  kRankPublication, kRankPublicationMember, kRankAcl, kRankDefaultAcl,
+  kRankStatistics, kRankPublication, kRankPublicationMember, kRankEventTrigger, kRankAcl, kRankDefaultAcl,
   kRankManagedTrigger = 40, kRankManagedPolicy
 };
 
@@ -232,6 +232,7 @@ class SchemaWriter {
   void build() {
     build_schemas();
     build_extensions();
+    build_collations();
     build_types();
     build_functions();
     build_relations();
@@ -240,8 +241,41 @@ class SchemaWriter {
     build_triggers();
     build_rules();
     build_policies();
+    build_statistics();
     build_publications();
+    build_event_triggers();
     build_default_acls();
+  }
+
+  void build_collations() {
+    for (const auto& c : cat_.collations) {
+      std::string q = quote_qualified(c.schema, c.name);
+      std::string sql = "CREATE COLLATION " + q + " (" + c.options + ");\n" + "ALTER COLLATION " + q + " OWNER TO " +
+                        quote_ident(c.owner) + ";\n" + comments_for({kPgCollation, c.oid}, "COLLATION " + q);
+      add({{kRankCollation, c.schema, c.name, ""}, kPre, "COLLATION", c.schema, c.name, c.owner, sql}, {{kPgCollation, c.oid}});
+    }
+  }
+
+  void build_statistics() {
+    for (const auto& st : cat_.statistics) {
+      std::string q = quote_qualified(st.schema, st.name);
+      std::string sql = strip_semicolon(st.def) + ";\n" + "ALTER STATISTICS " + q + " OWNER TO " + quote_ident(st.owner) + ";\n";
+      if (st.stat_target >= 0) sql += "ALTER STATISTICS " + q + " SET STATISTICS " + std::to_string(st.stat_target) + ";\n";
+      sql += comments_for({kPgStatisticExt, st.oid}, "STATISTICS " + q);
+      add({{kRankStatistics, st.schema, st.name, ""}, kPost, "STATISTICS", st.schema, st.name, st.owner, sql},
+          {{kPgStatisticExt, st.oid}});
+    }
+  }
+
+  // Event triggers need superuser and belong to the platform on Supabase: written commented
+  // out, as the old system did.
+  void build_event_triggers() {
+    for (const auto& e : cat_.event_triggers) {
+      std::string sql = e.def + "\n";
+      if (e.enabled == 'D') sql += "ALTER EVENT TRIGGER " + quote_ident(e.name) + " DISABLE;\n";
+      DumpObject o{{kRankEventTrigger, "", e.name, ""}, kPost, "EVENT TRIGGER", "", e.name, "", sql, false};
+      objects_.push_back(std::move(o));
+    }
   }
 
   void build_schemas() {
