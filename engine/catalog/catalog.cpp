@@ -335,6 +335,53 @@ FROM pg_catalog.pg_event_trigger e
 ORDER BY e.evtname COLLATE "C"
 )SQL";
 
+// Objects of kinds schema.sql does not write, in the application schemas (or, for kinds
+// outside schemas, created after initdb); extension members are filtered by the caller.
+constexpr const char* kUnsupportedQuery = R"SQL(
+WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid)
+SELECT 'foreign table' AS kind, n.nspname, c.relname AS name, 1259::pg_catalog.oid AS cls, c.oid
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind = 'f'
+UNION ALL SELECT 'typed table', n.nspname, c.relname, 1259, c.oid
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.reloftype <> 0
+UNION ALL SELECT 'base or shell type', n.nspname, t.typname, 1247, t.oid
+  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+  WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typtype IN ('b','p') AND t.typcategory <> 'A'
+UNION ALL SELECT 'operator', n.nspname, o.oprname, 2617, o.oid
+  FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+  WHERE o.oprnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'operator class', n.nspname, o.opcname, 2616, o.oid
+  FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace
+  WHERE o.opcnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'operator family', n.nspname, o.opfname, 2753, o.oid
+  FROM pg_catalog.pg_opfamily o JOIN pg_catalog.pg_namespace n ON n.oid = o.opfnamespace
+  WHERE o.opfnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'text search configuration', n.nspname, o.cfgname, 3602, o.oid
+  FROM pg_catalog.pg_ts_config o JOIN pg_catalog.pg_namespace n ON n.oid = o.cfgnamespace
+  WHERE o.cfgnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'text search dictionary', n.nspname, o.dictname, 3600, o.oid
+  FROM pg_catalog.pg_ts_dict o JOIN pg_catalog.pg_namespace n ON n.oid = o.dictnamespace
+  WHERE o.dictnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'text search parser', n.nspname, o.prsname, 3601, o.oid
+  FROM pg_catalog.pg_ts_parser o JOIN pg_catalog.pg_namespace n ON n.oid = o.prsnamespace
+  WHERE o.prsnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'text search template', n.nspname, o.tmplname, 3764, o.oid
+  FROM pg_catalog.pg_ts_template o JOIN pg_catalog.pg_namespace n ON n.oid = o.tmplnamespace
+  WHERE o.tmplnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'conversion', n.nspname, o.conname, 2607, o.oid
+  FROM pg_catalog.pg_conversion o JOIN pg_catalog.pg_namespace n ON n.oid = o.connamespace
+  WHERE o.connamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'cast', '', pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL), 2605, o.oid
+  FROM pg_catalog.pg_cast o WHERE o.oid >= 16384
+UNION ALL SELECT 'foreign-data wrapper', '', o.fdwname, 2328, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384
+UNION ALL SELECT 'foreign server', '', o.srvname, 1417, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384
+UNION ALL SELECT 'procedural language', '', o.lanname, 2612, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384
+UNION ALL SELECT 'access method', '', o.amname, 2601, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384
+UNION ALL SELECT 'transform', '', o.trftype::pg_catalog.regtype::pg_catalog.text, 3576, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384
+ORDER BY 1, 2, 3
+)SQL";
+
 }  // namespace
 
 bool is_left_out_schema(const std::string& n) {
@@ -658,6 +705,13 @@ Catalog load_catalog(pg::Connection& conn) {
       if (is_member(kPgEventTrigger, oid_at(r, i, "oid"))) continue;
       cat.event_triggers.push_back({oid_at(r, i, "oid"), str_at(r, i, "evtname"), str_at(r, i, "def"),
                                     char_at(r, i, "evtenabled")});
+    }
+  }
+  {
+    auto r = conn.exec_params(kUnsupportedQuery, {app_p});
+    for (int i = 0; i < r.rows(); ++i) {
+      if (is_member(oid_at(r, i, "cls"), oid_at(r, i, "oid"))) continue;
+      cat.unsupported.push_back({str_at(r, i, "kind"), str_at(r, i, "nspname"), str_at(r, i, "name")});
     }
   }
   {

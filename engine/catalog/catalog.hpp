@@ -187,6 +187,12 @@ struct EventTrigger {
   char enabled;
 };
 
+// An object schema.sql does not know how to write (foreign tables, operators, text search
+// configurations, casts, ...): reported, never silently dropped.
+struct Unsupported {
+  std::string kind, schema, name;
+};
+
 struct Comment {
   ObjRef obj;
   int subid;
@@ -216,6 +222,7 @@ struct Catalog {
   std::vector<Collation> collations;
   std::vector<Statistics> statistics;
   std::vector<EventTrigger> event_triggers;
+  std::vector<Unsupported> unsupported;
   std::vector<Comment> comments;
   std::vector<Dependency> dependencies;
   std::map<ObjRef, Oid> extension_members;  // object -> extension oid

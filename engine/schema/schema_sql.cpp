@@ -95,6 +95,11 @@ class SchemaWriter {
     for (const auto& n : cat_.namespaces) app_schemas_.insert(n.name);
     for (const auto& c : cat_.comments) comments_[c.obj].emplace_back(c.subid, c.text);
     for (const auto& c : cat_.constraints) constraint_[c.oid] = &c;
+    std::set<Oid> functions;
+    for (const auto& f : cat_.functions) functions.insert(f.oid);
+    for (const auto& d : cat_.dependencies)
+      if (d.obj.classid == kPgAttrdef && d.ref.classid == kPgProc && functions.count(d.ref.objid))
+        defaults_calling_functions_.insert(d.obj.objid);
   }
 
   SchemaDumpResult write(Sink& sink) {
@@ -434,13 +439,19 @@ class SchemaWriter {
     }
   }
 
+  // A default that calls one of the application's functions is set after CREATE TABLE, so
+  // that a function taking the table's row type can sit between the two.
+  bool separate_default(const Column& c) const {
+    return c.default_expr && !c.identity && c.generated == 0 && defaults_calling_functions_.count(c.attrdef_oid);
+  }
+
   std::string column_def(const Relation& r, const Column& c,
                          const std::map<std::pair<Oid, int>, const Relation*>& identity_seq) const {
     std::string d = quote_ident(c.name) + " " + c.type;
     if (!c.collation.empty()) d += " COLLATE " + c.collation;
     if (c.generated == 's' && c.default_expr) {
       d += " GENERATED ALWAYS AS (" + *c.default_expr + ") STORED";
-    } else if (c.default_expr && !c.identity) {
+    } else if (c.default_expr && !c.identity && !separate_default(c)) {
       d += " DEFAULT " + *c.default_expr;
     }
     if (c.not_null) d += " NOT NULL";
@@ -465,7 +476,7 @@ class SchemaWriter {
       if (it != rel_.end()) parent = it->second;
     }
     for (const auto& c : r.columns) {
-      if (c.attrdef_oid) refs.push_back({kPgAttrdef, c.attrdef_oid});
+      if (c.attrdef_oid && !((c.is_local || parent) && separate_default(c))) refs.push_back({kPgAttrdef, c.attrdef_oid});
       const Column* pc = (parent || !c.is_local) ? parent_column(r, c.name) : nullptr;
       if (parent && pc) {
         // Partition columns come from the parent; only what differs is written.
@@ -476,6 +487,14 @@ class SchemaWriter {
         if (!opts.empty()) items.push_back(quote_ident(c.name) + " WITH OPTIONS" + opts);
       } else if (c.is_local || !pc) {
         items.push_back(column_def(r, c, identity_seq));
+        if (separate_default(c)) {
+          std::string sql = alter_table(r) + " ALTER COLUMN " + quote_ident(c.name) + " SET DEFAULT " + *c.default_expr + ";\n";
+          size_t id = add({{kRankTable, r.schema, r.name, "default " + c.name}, kPre, "DEFAULT", r.schema, r.name + " " + c.name,
+                           r.owner, sql},
+                          {{kPgAttrdef, c.attrdef_oid}});
+          extra_edges_.push_back({{kPgClass, r.oid}, id});
+          separate_defaults_[r.oid].push_back(id);
+        }
       } else {
         // Inherited column: the child gets the parent's default and NOT NULL; write differences.
         if (c.default_expr && c.generated == 0 && (!pc->default_expr || *pc->default_expr != *c.default_expr))
@@ -814,6 +833,16 @@ class SchemaWriter {
       auto b = resolve(ref);
       if (b && *b != obj) edges.push_back({*b, obj});
     }
+    // Children copy their parents' defaults when they are created: after those defaults.
+    for (const auto& r : cat_.relations) {
+      auto child = owner_.find({kPgClass, r.oid});
+      if (child == owner_.end()) continue;
+      for (Oid p : r.parents) {
+        auto d = separate_defaults_.find(p);
+        if (d == separate_defaults_.end()) continue;
+        for (size_t id : d->second) edges.push_back({id, child->second});
+      }
+    }
     // A pre-data object that needs a post-data one (a view whose GROUP BY relies on a
     // primary key) moves to post-data, with everything pre-data that needs it in turn.
     for (bool moved = true; moved;) {
@@ -827,6 +856,9 @@ class SchemaWriter {
     }
 
     SchemaDumpResult result;
+    for (const auto& u : cat_.unsupported)
+      result.warnings.push_back("not written to schema.sql (kind not supported): " + u.kind + " " +
+                                (u.schema.empty() ? "" : u.schema + ".") + u.name);
     std::string out =
         "--\n-- PostgreSQL database dump (crmbackup-native)\n--\n\n"
         "SET statement_timeout = 0;\n"
@@ -840,6 +872,8 @@ class SchemaWriter {
         "SET client_min_messages = warning;\n"
         "SET row_security = off;\n"
         "SET default_table_access_method = \"heap\";\n\n";
+    for (const auto& w : result.warnings) out += "-- WARNING: " + one_line(w) + "\n";
+    if (!result.warnings.empty()) out += "\n";
 
     for (int section : {kPre, kPost, kManaged}) {
       std::vector<size_t> ids;
@@ -893,6 +927,8 @@ class SchemaWriter {
   std::map<ObjRef, size_t> owner_;
   std::vector<std::pair<ObjRef, Oid>> pending_maps_;
   std::vector<std::pair<ObjRef, size_t>> extra_edges_;
+  std::set<Oid> defaults_calling_functions_;
+  std::map<Oid, std::vector<size_t>> separate_defaults_;
 };
 
 }  // namespace

@@ -365,3 +365,34 @@ TEST_F(SchemaDumpTest, SchemaGenerationAgainstPgDumpWallTime) {
             << ms(t2 - t1) << " ms\n";
   EXPECT_GT(out.str().size(), 1000u);
 }
+
+TEST_F(SchemaDumpTest, KindsNotWrittenAreReportedNeverSilentlyDropped) {
+  source_->create_database("unsupported");
+  sandbox::load_platform(*source_, "unsupported");
+  source_->psql(
+      "CREATE TEXT SEARCH CONFIGURATION public.my_cfg (COPY = pg_catalog.english);"
+      "CREATE FOREIGN DATA WRAPPER dummy_fdw;"
+      "CREATE SERVER dummy_srv FOREIGN DATA WRAPPER dummy_fdw;"
+      "CREATE FOREIGN TABLE public.remote (i int) SERVER dummy_srv;",
+      "unsupported");
+  auto conn = pg::Connection::open({.target = source_->url("unsupported")});
+  engine::StringSink out;
+  auto res = engine::schema::write_schema_sql(conn, out);
+  std::string all;
+  for (const auto& w : res.warnings) all += w + "\n";
+  for (const char* what : {"text search configuration public.my_cfg", "foreign-data wrapper dummy_fdw",
+                           "foreign server dummy_srv", "foreign table public.remote"}) {
+    EXPECT_NE(all.find(what), std::string::npos) << what << "\n" << all;
+    EXPECT_NE(out.str().find(std::string("-- WARNING: not written to schema.sql (kind not supported): ") + what),
+              std::string::npos)
+        << what;
+  }
+  // The extensions' own operators, classes and text search objects are not reported.
+  EXPECT_EQ(all.find("operator"), std::string::npos) << all;
+  auto bin = sandbox::binary_path("crmbackup-native");
+  auto r = sandbox::run_process({bin, "dump", "schema", "--db-url", source_->url("unsupported")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("warning: not written to schema.sql (kind not supported): foreign table public.remote"),
+            std::string::npos)
+      << r.err;
+}
