@@ -141,6 +141,70 @@ std::string text_array_literal(const std::vector<std::string>& v) {
   return out + "}";
 }
 
+// Drops every object of an application schema but keeps the schema itself, so its owner,
+// ACL and default privileges survive: the platform's own entries (ALTER DEFAULT PRIVILEGES
+// FOR ROLE supabase_admin ...) are never in schema.sql, so dropping the schema would lose
+// them. Returns false when the schema does not exist (schema.sql creates it).
+bool clear_schema_objects(pg::Connection& conn, const std::string& schema) {
+  auto exists = conn.exec_params("SELECT count(*) AS n FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema});
+  if (exists.get_int(0, "n") == 0) return false;
+  const std::string not_extension_member =
+      "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = $2::regclass AND d.objid = o.oid "
+      "AND d.deptype = 'e')";
+  std::vector<std::string> drops;
+  auto ext = conn.exec_params(
+      "SELECT e.extname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+      "WHERE n.nspname = $1 ORDER BY 1", {schema});
+  for (int r = 0; r < ext.rows(); ++r) drops.push_back("DROP EXTENSION IF EXISTS " + pg::quote_ident(ext.get(r, 0)) + " CASCADE");
+  auto rels = conn.exec_params(
+      "SELECT o.relkind, o.relname FROM pg_catalog.pg_class o JOIN pg_catalog.pg_namespace n ON n.oid = o.relnamespace "
+      "WHERE n.nspname = $1 AND o.relkind IN ('r','p','v','m','f','S') AND " + not_extension_member +
+      " AND NOT (o.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = $2::regclass "
+      "AND d.objid = o.oid AND d.deptype IN ('a','i'))) ORDER BY o.relkind DESC, 2",
+      {schema, "pg_catalog.pg_class"});
+  for (int r = 0; r < rels.rows(); ++r) {
+    std::string_view k = rels.get(r, 0);
+    const char* kind = k == "v" ? "VIEW" : k == "m" ? "MATERIALIZED VIEW" : k == "f" ? "FOREIGN TABLE"
+                     : k == "S" ? "SEQUENCE" : "TABLE";
+    drops.push_back(std::string("DROP ") + kind + " IF EXISTS " + pg::quote_qualified(schema, rels.get(r, 1)) + " CASCADE");
+  }
+  auto procs = conn.exec_params(
+      "SELECT o.prokind, o.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc o "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = o.pronamespace WHERE n.nspname = $1 AND " + not_extension_member +
+      " ORDER BY 2", {schema, "pg_catalog.pg_proc"});
+  for (int r = 0; r < procs.rows(); ++r) {
+    std::string_view k = procs.get(r, 0);
+    const char* kind = k == "a" ? "AGGREGATE" : k == "p" ? "PROCEDURE" : "FUNCTION";
+    drops.push_back(std::string("DROP ") + kind + " IF EXISTS " + std::string(procs.get(r, 1)) + " CASCADE");
+  }
+  auto types = conn.exec_params(
+      "SELECT o.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type o JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = o.typnamespace WHERE n.nspname = $1 AND " + not_extension_member +
+      " AND (o.typtype IN ('d','e','r') OR (o.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c "
+      "WHERE c.oid = o.typrelid) = 'c')) ORDER BY 1", {schema, "pg_catalog.pg_type"});
+  for (int r = 0; r < types.rows(); ++r)
+    drops.push_back("DROP TYPE IF EXISTS " + std::string(types.get(r, 0)) + " CASCADE");
+  // The restoring role's default privileges would grant on every object schema.sql creates,
+  // before its exact grants run: reset them (schema.sql sets them again at the end, as
+  // pg_dump orders them). Other roles' entries (the platform's) do not touch our objects.
+  auto defacl = conn.exec_params(
+      "SELECT DISTINCT d.defaclobjtype::text AS t, coalesce(r.rolname, '') AS grantee "
+      "FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace "
+      "CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
+      "WHERE n.nspname = $1 AND d.defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) "
+      "ORDER BY 1, 2", {schema});
+  for (int r = 0; r < defacl.rows(); ++r) {
+    std::string_view t = defacl.get(r, "t");
+    const char* what = t == "r" ? "TABLES" : t == "S" ? "SEQUENCES" : t == "f" ? "FUNCTIONS" : t == "T" ? "TYPES" : nullptr;
+    if (!what) continue;
+    std::string grantee = defacl.get(r, "grantee").empty() ? "PUBLIC" : pg::quote_ident(defacl.get(r, "grantee"));
+    drops.push_back("ALTER DEFAULT PRIVILEGES IN SCHEMA " + pg::quote_ident(schema) + " REVOKE ALL ON " + what +
+                    " FROM " + grantee);
+  }
+  for (const auto& d : drops) conn.exec(d);
+  return true;
+}
+
 struct Deferred {
   std::string text;
   std::uint64_t line;
@@ -187,19 +251,11 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   int version = conn.server_version();
 
   log("Clearing the target database...");
+  conn.exec("SET LOCAL search_path = pg_catalog");  // regprocedure/regtype text comes out qualified
   for (const auto& s : drop) {
-    conn.exec("DROP SCHEMA IF EXISTS " + pg::quote_ident(s) + " CASCADE");
-    st.dropped_schemas.push_back(s);
+    if (clear_schema_objects(conn, s)) st.dropped_schemas.push_back(s);
   }
-  // public comes back in the state initdb gives it; schema.sql then applies its differences.
-  if (version >= 150000) {
-    conn.exec("CREATE SCHEMA \"public\" AUTHORIZATION pg_database_owner");
-    conn.exec("GRANT USAGE ON SCHEMA \"public\" TO PUBLIC");
-  } else {
-    conn.exec("CREATE SCHEMA \"public\"");
-    conn.exec("GRANT ALL ON SCHEMA \"public\" TO PUBLIC");
-  }
-  conn.exec("COMMENT ON SCHEMA \"public\" IS 'standard public schema'");
+  conn.exec("RESET search_path");
   std::set<std::string> truncated;  // quoted names: COPY FREEZE is allowed on these
   {
     std::string list;
