@@ -273,6 +273,7 @@ void Engine::run(std::size_t jobs) {
           give_up(*s, job, s->local_error);
           release(*s, false);
           s->job = kNoJob;
+          if (observer_.on_done) observer_.on_done(name_of(job), false);
           continue;
         }
         idle.pop_back();

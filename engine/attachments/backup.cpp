@@ -69,8 +69,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   result.listing = client.last_listing_method();
   std::uint64_t total = 0;
   for (const auto& o : listing) total += o.size;
-  log(fmt::format("  Found {} files to backup ({})", Progress::format_count(listing.size()),
-                  Progress::format_bytes(total)));
+  // The old scripts' wording, which users and their log filters know.
+  log(fmt::format("  Found {} files to backup", Progress::format_count(listing.size())));
+  log(fmt::format("  Copying attachments ({}; this may take a while for large backups)...", Progress::format_bytes(total)));
 
   create_private_directory(dest_dir);
   fs::path root = fs::absolute(dest_dir).lexically_normal();
