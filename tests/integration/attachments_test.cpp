@@ -399,3 +399,41 @@ TEST(Attachments, RestoreNamesEveryObjectTheServerRefusesAsANewKey) {
   EXPECT_GE(awkward, 5u);
   EXPECT_EQ(r.uploaded, backup.objects.size() - awkward);
 }
+
+TEST(Attachments, ReuseHookSkipsTheDownloadOfUnchangedObjects) {
+  TempDir tmp;
+  crm::testing::generate_bucket(tmp.path() / "server", "attachments", 40, 6, 81, false);
+  auto server = StorageServer::start(tmp.path() / "server", kKey);
+  auto objects = crm::testing::read_server_bucket(tmp.path() / "server", "attachments");
+  fs::path first = tmp.path() / "first";
+  auto r1 = engine::backup_attachments(config_for(*server), first, quiet());
+  ASSERT_TRUE(r1.ok());
+  std::map<std::string, engine::ObjectRecord> previous;
+  for (const auto& o : r1.objects) previous[o.path] = o;
+  server->put_raw("attachments", "deals/changed-or-new.txt", "new bytes");
+  server->admin_post("reset", "{}");
+
+  // The incremental rule in miniature: same name, size and eTag -> hard-link the old file.
+  auto opts = quiet();
+  opts.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) -> std::optional<engine::ObjectRecord> {
+    auto it = previous.find(listed.name);
+    if (it == previous.end() || it->second.size != listed.size || it->second.etag != listed.etag) return std::nullopt;
+    fs::create_hard_link(first / listed.name, dest);
+    return it->second;
+  };
+  fs::path second = tmp.path() / "second";
+  auto r2 = engine::backup_attachments(config_for(*server), second, opts);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2.objects.size(), r1.objects.size() + 1);
+  std::size_t downloaded = 0;
+  for (const auto& o : r2.objects) {
+    downloaded += o.downloaded ? 1 : 0;
+    EXPECT_EQ(o.downloaded, o.path == "deals/changed-or-new.txt") << o.path;
+  }
+  EXPECT_EQ(downloaded, 1u);
+  std::string stats = server->admin_get("stats");
+  auto at = stats.find("\"object_get\":");
+  ASSERT_NE(at, std::string::npos) << stats;
+  EXPECT_EQ(std::stoi(stats.substr(at + 13)), 1) << stats;  // only the new object was fetched
+  EXPECT_EQ(engine::xxh3_128_file(second / "deals/changed-or-new.txt"), engine::xxh3_128_hex("new bytes"));
+}
