@@ -415,9 +415,11 @@ static std::string interrupt_a_worker(sandbox::PgCluster& cluster, const fs::pat
       auto r = c.exec("SELECT pid, query FROM pg_stat_activity WHERE query LIKE 'COPY %\"big\"%' AND state = 'active' "
                       "AND pid <> pg_backend_pid() LIMIT 1");
       if (r.rows() == 1) {
-        killed_query = std::string(r.get(0, "query"));
+        if (killed_query.empty()) killed_query = std::string(r.get(0, "query"));
         c.exec("SELECT " + fn + "(" + std::string(r.get(0, "pid")) + ")");
-        return;
+        // A cancel that lands between two queries is lost: keep cancelling until the dump
+        // reports the failure (a terminated backend is gone for good).
+        if (fn == "pg_terminate_backend") return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
