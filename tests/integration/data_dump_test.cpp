@@ -321,11 +321,17 @@ TEST_F(DataDumpTest, OutputIsIdenticalWhateverTheNumberOfJobs) {
   four.split_bytes = 1 << 20;
   four.spool_budget_bytes = 4 << 20;  // workers wait for the writer often
   four.chunk_bytes = 64 << 10;
+  four.spool_memory_bytes = 256 << 10;  // parts spool to memory, then spill to files
+  engine::DataDumpOptions three = four;
+  three.jobs = 3;
+  three.spool_memory_bytes = 0;  // every non-head byte goes through a spool file
   auto r1 = dump_to(*dir_ / "j1.sql", one);
   auto r4 = dump_to(*dir_ / "j4.sql", four);
-  std::string a = read_file(*dir_ / "j1.sql"), b = read_file(*dir_ / "j4.sql");
+  auto r3 = dump_to(*dir_ / "j3.sql", three);
+  std::string a = read_file(*dir_ / "j1.sql"), b = read_file(*dir_ / "j4.sql"), c = read_file(*dir_ / "j3.sql");
   EXPECT_EQ(a.size(), b.size());
   EXPECT_TRUE(a == b);
+  EXPECT_TRUE(a == c);
   ASSERT_EQ(r1.tables.size(), r4.tables.size());
   for (size_t i = 0; i < r1.tables.size(); ++i) {
     EXPECT_EQ(r1.tables[i].xxh3_128, r4.tables[i].xxh3_128);
