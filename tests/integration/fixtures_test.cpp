@@ -276,3 +276,32 @@ TEST_F(FixturesTest, SequencesContinuePastTheGeneratedIds) {
   long long max_tok = n("SELECT max(id) FROM auth.refresh_tokens", "fx_c");
   EXPECT_EQ(n("INSERT INTO auth.refresh_tokens (token) VALUES ('fresh-token') RETURNING id", "fx_c"), max_tok + 1);
 }
+
+TEST_F(FixturesTest, GeneratorRefusesAFilledDatabaseOrOneWithoutTheSchema) {
+  try {
+    sandbox::generate_crm_data(*cluster_, "fx_b", 1, 7);
+    ADD_FAILURE() << "generating twice into one database must fail";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("already holds"), std::string::npos) << e.what();
+  }
+  cluster_->create_database("fx_bare");
+  try {
+    sandbox::generate_crm_data(*cluster_, "fx_bare", 1, 7);
+    ADD_FAILURE() << "a database without the CRM schema must be refused";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("platform.sql"), std::string::npos) << e.what();
+  }
+  // A COPY the server rejects names its table, and nothing is committed.
+  cluster_->create_database("fx_reject");
+  sandbox::load_platform(*cluster_, "fx_reject");
+  sandbox::load_crm_schema(*cluster_, "fx_reject");
+  cluster_->psql("ALTER TABLE public.tasks ADD CONSTRAINT no_tasks CHECK (false)", "fx_reject");
+  try {
+    sandbox::generate_crm_data(*cluster_, "fx_reject", 1, 7);
+    ADD_FAILURE() << "a rejected COPY must fail the generation";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("COPY public.tasks"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(n("SELECT count(*) FROM auth.users", "fx_reject"), 0);
+  EXPECT_EQ(n("SELECT count(*) FROM public.contacts", "fx_reject"), 0);
+}
