@@ -135,7 +135,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   if (o.attachments) {
     out << "Backing up attachments...\n" << std::flush;
     BackupAttachmentsOptions ao;
-    ao.log = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
+    ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
     if (!o.full_download) {
       reuse = std::make_unique<PreviousSetReuse>(o.backup_dir, prefix);
       if (reuse->active())
