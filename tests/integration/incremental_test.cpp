@@ -136,5 +136,6 @@ TEST_F(IncrementalTest, UnchangedChangedAddedDeletedAndDamaged) {
   sleep(1);
   auto [full, full_gets] = backup(dir.path, {"--full"});
   EXPECT_EQ(full_gets, 30);
-  for (const auto& o : engine::find_set(dir.path, full).manifest->objects) EXPECT_EQ(o.source, "downloaded");
+  auto full_set = engine::find_set(dir.path, full);
+  for (const auto& o : full_set.manifest->objects) EXPECT_EQ(o.source, "downloaded");
 }
