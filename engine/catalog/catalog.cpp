@@ -43,24 +43,23 @@ AclEntry acl_entry(const pg::Result& r, int i) {
 // exploded as the built-in default so that callers can re-create it when default
 // privileges on the target would otherwise change it.
 constexpr const char* kAclQuery = R"SQL(
-WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid),
-acl AS (
+WITH acl AS (
   SELECT 1259::pg_catalog.oid AS cls, c.oid, 0 AS sub,
          COALESCE(c.relacl, pg_catalog.acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::pg_catalog."char", c.relowner)) AS a
-  FROM pg_catalog.pg_class c WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind IN ('r','p','v','m','S','f')
+  FROM pg_catalog.pg_class c WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m','S','f')
   UNION ALL
   SELECT 1259, a.attrelid, a.attnum, a.attacl
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-  WHERE c.relnamespace IN (SELECT oid FROM ns) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+  WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
   UNION ALL
   SELECT 2615, n.oid, 0, COALESCE(n.nspacl, pg_catalog.acldefault('n'::pg_catalog."char", n.nspowner))
-  FROM pg_catalog.pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)
+  FROM pg_catalog.pg_namespace n WHERE n.oid = ANY($1::pg_catalog.oid[])
   UNION ALL
   SELECT 1255, p.oid, 0, COALESCE(p.proacl, pg_catalog.acldefault('f'::pg_catalog."char", p.proowner))
-  FROM pg_catalog.pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)
+  FROM pg_catalog.pg_proc p WHERE p.pronamespace = ANY($1::pg_catalog.oid[])
   UNION ALL
   SELECT 1247, t.oid, 0, COALESCE(t.typacl, pg_catalog.acldefault('T'::pg_catalog."char", t.typowner))
-  FROM pg_catalog.pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typtype IN ('e','c','d','r')
+  FROM pg_catalog.pg_type t WHERE t.typnamespace = ANY($1::pg_catalog.oid[]) AND t.typtype IN ('e','c','d','r')
 )
 SELECT acl.cls, acl.oid, acl.sub, x.ord, pg_catalog.pg_get_userbyid(x.grantor) AS grantor,
        CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee) END AS grantee,
@@ -337,49 +336,26 @@ ORDER BY e.evtname COLLATE "C"
 
 // Objects of kinds schema.sql does not write, in the application schemas (or, for kinds
 // outside schemas, created after initdb); extension members are filtered by the caller.
+// Plain filters without joins: this runs on every dump and is planned every time.
 constexpr const char* kUnsupportedQuery = R"SQL(
-WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid)
-SELECT 'foreign table' AS kind, n.nspname, c.relname AS name, 1259::pg_catalog.oid AS cls, c.oid
-  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind = 'f'
-UNION ALL SELECT 'typed table', n.nspname, c.relname, 1259, c.oid
-  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.reloftype <> 0
-UNION ALL SELECT 'base or shell type', n.nspname, t.typname, 1247, t.oid
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-  WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typtype IN ('b','p') AND t.typcategory <> 'A'
-UNION ALL SELECT 'operator', n.nspname, o.oprname, 2617, o.oid
-  FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-  WHERE o.oprnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'operator class', n.nspname, o.opcname, 2616, o.oid
-  FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace
-  WHERE o.opcnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'operator family', n.nspname, o.opfname, 2753, o.oid
-  FROM pg_catalog.pg_opfamily o JOIN pg_catalog.pg_namespace n ON n.oid = o.opfnamespace
-  WHERE o.opfnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search configuration', n.nspname, o.cfgname, 3602, o.oid
-  FROM pg_catalog.pg_ts_config o JOIN pg_catalog.pg_namespace n ON n.oid = o.cfgnamespace
-  WHERE o.cfgnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search dictionary', n.nspname, o.dictname, 3600, o.oid
-  FROM pg_catalog.pg_ts_dict o JOIN pg_catalog.pg_namespace n ON n.oid = o.dictnamespace
-  WHERE o.dictnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search parser', n.nspname, o.prsname, 3601, o.oid
-  FROM pg_catalog.pg_ts_parser o JOIN pg_catalog.pg_namespace n ON n.oid = o.prsnamespace
-  WHERE o.prsnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search template', n.nspname, o.tmplname, 3764, o.oid
-  FROM pg_catalog.pg_ts_template o JOIN pg_catalog.pg_namespace n ON n.oid = o.tmplnamespace
-  WHERE o.tmplnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'conversion', n.nspname, o.conname, 2607, o.oid
-  FROM pg_catalog.pg_conversion o JOIN pg_catalog.pg_namespace n ON n.oid = o.connamespace
-  WHERE o.connamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'cast', '', pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL), 2605, o.oid
-  FROM pg_catalog.pg_cast o WHERE o.oid >= 16384
-UNION ALL SELECT 'foreign-data wrapper', '', o.fdwname, 2328, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384
-UNION ALL SELECT 'foreign server', '', o.srvname, 1417, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384
-UNION ALL SELECT 'procedural language', '', o.lanname, 2612, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384
-UNION ALL SELECT 'access method', '', o.amname, 2601, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384
-UNION ALL SELECT 'transform', '', o.trftype::pg_catalog.regtype::pg_catalog.text, 3576, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384
-ORDER BY 1, 2, 3
+SELECT 'foreign table'::pg_catalog.text AS kind, c.relnamespace::pg_catalog.oid AS nsp, c.relname::pg_catalog.text AS name, 1259::pg_catalog.oid AS cls, c.oid AS oid
+  FROM pg_catalog.pg_class c WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind = 'f'
+UNION ALL SELECT 'typed table', c.relnamespace, c.relname, 1259, c.oid FROM pg_catalog.pg_class c WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.reloftype <> 0
+UNION ALL SELECT 'base or shell type', t.typnamespace, t.typname, 1247, t.oid FROM pg_catalog.pg_type t WHERE t.typnamespace = ANY($1::pg_catalog.oid[]) AND t.typtype IN ('b','p') AND t.typcategory <> 'A'
+UNION ALL SELECT 'operator', o.oprnamespace, o.oprname, 2617, o.oid FROM pg_catalog.pg_operator o WHERE o.oprnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'operator class', o.opcnamespace, o.opcname, 2616, o.oid FROM pg_catalog.pg_opclass o WHERE o.opcnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'operator family', o.opfnamespace, o.opfname, 2753, o.oid FROM pg_catalog.pg_opfamily o WHERE o.opfnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search configuration', o.cfgnamespace, o.cfgname, 3602, o.oid FROM pg_catalog.pg_ts_config o WHERE o.cfgnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search dictionary', o.dictnamespace, o.dictname, 3600, o.oid FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search parser', o.prsnamespace, o.prsname, 3601, o.oid FROM pg_catalog.pg_ts_parser o WHERE o.prsnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search template', o.tmplnamespace, o.tmplname, 3764, o.oid FROM pg_catalog.pg_ts_template o WHERE o.tmplnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'conversion', o.connamespace, o.conname, 2607, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'cast', 0, pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL), 2605, o.oid FROM pg_catalog.pg_cast o WHERE o.oid >= 16384
+UNION ALL SELECT 'foreign-data wrapper', 0, o.fdwname, 2328, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384
+UNION ALL SELECT 'foreign server', 0, o.srvname, 1417, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384
+UNION ALL SELECT 'procedural language', 0, o.lanname, 2612, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384
+UNION ALL SELECT 'access method', 0, o.amname, 2601, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384
+UNION ALL SELECT 'transform', 0, o.trftype::pg_catalog.regtype::pg_catalog.text, 3576, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384
 )SQL";
 
 }  // namespace
@@ -711,7 +687,10 @@ Catalog load_catalog(pg::Connection& conn) {
     auto r = conn.exec_params(kUnsupportedQuery, {app_p});
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(oid_at(r, i, "cls"), oid_at(r, i, "oid"))) continue;
-      cat.unsupported.push_back({str_at(r, i, "kind"), str_at(r, i, "nspname"), str_at(r, i, "name")});
+      std::string schema;
+      for (const auto& n : cat.namespaces)
+        if (n.oid == oid_at(r, i, "nsp")) schema = n.name;
+      cat.unsupported.push_back({str_at(r, i, "kind"), schema, str_at(r, i, "name")});
     }
   }
   {
