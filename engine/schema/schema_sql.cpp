@@ -879,9 +879,13 @@ class SchemaWriter {
       std::vector<size_t> ids;
       for (size_t i = 0; i < objects_.size(); ++i)
         if (objects_[i].section == section) ids.push_back(i);
-      if (section == kPost) out += std::string(kPostDataMarker) + "\n\n";
+      if (section == kPost) {
+        result.post_data_offset = out.size();
+        out += std::string(kPostDataMarker) + "\n\n";
+      }
       if (section == kManaged) {
         if (!opts_.managed_schema_objects) break;
+        result.managed_schema_offset = out.size();
         out += std::string(kManagedSchemaMarker) + "\n"
                "-- The application's own objects inside platform-managed schemas (auth, storage): triggers on\n"
                "-- their tables that call functions outside the platform schemas, and policies on their tables\n"

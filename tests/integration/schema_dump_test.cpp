@@ -333,7 +333,16 @@ TEST_F(SchemaDumpTest, PreDataAndPostDataReplaySeparatelyAroundTheData) {
   std::string marker = "\n" + std::string(engine::schema::kPostDataMarker) + "\n\n";
   size_t at = s.find(marker);
   ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(results_["crm"]->post_data_offset, at + 1);
   std::string pre = s.substr(0, at + 1), post = s.substr(at + 1);
+  // The offsets name the real markers even when a function body holds the same text.
+  const std::string& awk = *schema_sql_["awk"];
+  size_t off = results_["awk"]->post_data_offset, moff = results_["awk"]->managed_schema_offset;
+  ASSERT_LT(off, awk.size());
+  ASSERT_LT(moff, awk.size());
+  EXPECT_LT(awk.find(engine::schema::kPostDataMarker), off);  // the function body's copy comes first
+  EXPECT_EQ(awk.compare(off, engine::schema::kPostDataMarker.size(), engine::schema::kPostDataMarker), 0);
+  EXPECT_EQ(awk.compare(moff, engine::schema::kManagedSchemaMarker.size(), engine::schema::kManagedSchemaMarker), 0);
   EXPECT_EQ(pre.find("CREATE INDEX"), std::string::npos);
   EXPECT_EQ(pre.find("FOREIGN KEY"), std::string::npos);
   EXPECT_EQ(pre.find("CREATE POLICY"), std::string::npos);
