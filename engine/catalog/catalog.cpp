@@ -351,6 +351,7 @@ UNION ALL SELECT 'text search parser', o.prsnamespace, o.prsname, 3601, o.oid FR
 UNION ALL SELECT 'text search template', o.tmplnamespace, o.tmplname, 3764, o.oid FROM pg_catalog.pg_ts_template o WHERE o.tmplnamespace = ANY($1::pg_catalog.oid[])
 UNION ALL SELECT 'conversion', o.connamespace, o.conname, 2607, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = ANY($1::pg_catalog.oid[])
 UNION ALL SELECT 'cast', 0, pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL), 2605, o.oid FROM pg_catalog.pg_cast o WHERE o.oid >= 16384
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 2605 AND d.objid = o.oid AND d.deptype = 'i')
 UNION ALL SELECT 'foreign-data wrapper', 0, o.fdwname, 2328, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384
 UNION ALL SELECT 'foreign server', 0, o.srvname, 1417, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384
 UNION ALL SELECT 'procedural language', 0, o.lanname, 2612, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384

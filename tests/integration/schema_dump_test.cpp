@@ -159,6 +159,7 @@ TEST_F(SchemaDumpTest, AwkwardFixtureReplaysWithNoSchemaDifference) {
                            "Type: CHECK CONSTRAINT;", "Type: INDEX ATTACH;", "Type: DEFAULT;"})
     EXPECT_NE(src.find(kind), std::string::npos) << kind;
   EXPECT_TRUE(src == dst) << diff_text(src, dst);
+  for (const auto& w : results_["awk"]->warnings) ADD_FAILURE() << w;
 }
 
 TEST_F(SchemaDumpTest, ObjectsOutsideTheSchemaDumpAreReplayedToo) {
