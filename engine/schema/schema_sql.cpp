@@ -156,16 +156,19 @@ class SchemaWriter {
     return nullptr;
   }
 
-  bool default_acl_applies(char objtype, const std::string& owner, const std::string& schema) const {
+  // Default privileges apply to the role that creates an object, and on the target that is
+  // the restoring role, not the owner: any entry for the kind and schema may have changed the
+  // ACL at CREATE time, before ALTER ... OWNER TO handed it over.
+  bool default_acl_applies(char objtype, const std::string& schema) const {
     for (const auto& d : cat_.default_acls)
-      if (d.objtype == objtype && d.role == owner && (d.schema.empty() || d.schema == schema)) return true;
+      if (d.objtype == objtype && (d.schema.empty() || d.schema == schema)) return true;
     return false;
   }
 
-  std::set<std::string> default_acl_grantees(char objtype, const std::string& owner, const std::string& schema) const {
+  std::set<std::string> default_acl_grantees(char objtype, const std::string& schema) const {
     std::set<std::string> out;
     for (const auto& d : cat_.default_acls)
-      if (d.objtype == objtype && d.role == owner && (d.schema.empty() || d.schema == schema))
+      if (d.objtype == objtype && (d.schema.empty() || d.schema == schema))
         for (const auto& e : d.acl) out.insert(e.grantee);
     return out;
   }
@@ -203,10 +206,10 @@ class SchemaWriter {
                const std::string& schema, const std::string& name, const std::string& detail,
                const std::vector<std::pair<std::string, bool>>& columns = {}) {
     std::string out;
-    if (has_acl || default_acl_applies(defacl_type, owner, schema)) {
+    if (has_acl || default_acl_applies(defacl_type, schema)) {
       auto it = cat_.acls.find({cls, oid, 0});
       Acl acl = it == cat_.acls.end() ? Acl{} : it->second;
-      std::set<std::string> revoke = default_acl_grantees(defacl_type, owner, schema);
+      std::set<std::string> revoke = default_acl_grantees(defacl_type, schema);
       for (const auto& e : acl) revoke.insert(e.grantee);
       revoke.erase("");
       revoke.erase(owner);
