@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <regex>
 #include <set>
 
 namespace crm::engine::catalog {
@@ -362,11 +361,13 @@ UNION ALL SELECT 'transform', 0, o.trftype::pg_catalog.regtype::pg_catalog.text,
 }  // namespace
 
 bool is_left_out_schema(const std::string& n) {
-  static const std::regex re(
-      "information_schema|pg_.*|_analytics|_realtime|_supavisor|auth|etl|extensions|pgbouncer|realtime|storage|"
-      "supabase_functions|supabase_migrations|cron|dbdev|graphql|graphql_public|net|pgmq|pgsodium|pgsodium_masks|"
-      "pgtle|repack|tiger|tiger_data|timescaledb_.*|_timescaledb_.*|topology|vault");
-  return std::regex_match(n, re);
+  static const std::set<std::string> exact = {
+      "information_schema", "_analytics", "_realtime", "_supavisor", "auth", "etl", "extensions", "pgbouncer",
+      "realtime", "storage", "supabase_functions", "supabase_migrations", "cron", "dbdev", "graphql",
+      "graphql_public", "net", "pgmq", "pgsodium", "pgsodium_masks", "pgtle", "repack", "tiger", "tiger_data",
+      "topology", "vault"};
+  auto starts = [&](std::string_view p) { return n.compare(0, p.size(), p) == 0; };
+  return exact.count(n) > 0 || starts("pg_") || starts("timescaledb_") || starts("_timescaledb_");
 }
 
 bool is_managed_app_schema(const std::string& n) { return n == "auth" || n == "storage"; }

@@ -862,7 +862,7 @@ class SchemaWriter {
     for (const auto& u : cat_.unsupported)
       result.warnings.push_back("not written to schema.sql (kind not supported): " + u.kind + " " +
                                 (u.schema.empty() ? "" : u.schema + ".") + u.name);
-    std::string out =
+    std::string header =
         "--\n-- PostgreSQL database dump (crmbackup-native)\n--\n\n"
         "SET statement_timeout = 0;\n"
         "SET lock_timeout = 0;\n"
@@ -875,8 +875,7 @@ class SchemaWriter {
         "SET client_min_messages = warning;\n"
         "SET row_security = off;\n"
         "SET default_table_access_method = \"heap\";\n\n";
-    for (const auto& w : result.warnings) out += "-- WARNING: " + one_line(w) + "\n";
-    if (!result.warnings.empty()) out += "\n";
+    std::string out;
 
     for (int section : {kPre, kPost, kManaged}) {
       std::vector<size_t> ids;
@@ -919,6 +918,12 @@ class SchemaWriter {
       }
     }
     out += "--\n-- PostgreSQL database dump complete\n--\n\n";
+    // Warnings (kinds not written, dependency cycles) go at the top, where a reader looks.
+    for (const auto& w : result.warnings) header += "-- WARNING: " + one_line(w) + "\n";
+    if (!result.warnings.empty()) header += "\n";
+    if (result.post_data_offset != std::string::npos) result.post_data_offset += header.size();
+    if (result.managed_schema_offset != std::string::npos) result.managed_schema_offset += header.size();
+    sink.write(header);
     sink.write(out);
     for (const auto& s : app_schemas_) result.schemas.push_back(s);
     return result;

@@ -103,6 +103,11 @@ class SchemaDumpTest : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
+    delete roles_sql_;
+    for (auto& [db, text] : schema_sql_) delete text;
+    for (auto& [db, res] : results_) delete res;
+    schema_sql_.clear();
+    results_.clear();
     delete source_;
     delete target_;
     fs::remove_all(work_);
