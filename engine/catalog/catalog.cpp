@@ -1,5 +1,7 @@
 #include "engine/catalog/catalog.hpp"
 
+#include "pgwire/quote.hpp"
+
 #include <fmt/format.h>
 
 #include <set>
@@ -490,6 +492,18 @@ Catalog load_catalog(pg::Connection& conn) {
       rel_index[rel.oid] = cat.relations.size();
       cat.relations.push_back(std::move(rel));
     }
+  }
+  {
+    // As pg_dump does: hold ACCESS SHARE on the application's tables so that none is dropped
+    // or altered while the server deparses it (the deparsers read the current catalogs, not
+    // the snapshot). Held until the caller's transaction ends.
+    std::string lock;
+    for (const auto& rel : cat.relations) {
+      if (rel.kind != 'r' && rel.kind != 'p') continue;
+      if (is_left_out_schema(rel.schema)) continue;
+      lock += (lock.empty() ? "LOCK TABLE ONLY " : ", ") + pg::quote_qualified(rel.schema, rel.name);
+    }
+    if (!lock.empty()) conn.exec(lock + " IN ACCESS SHARE MODE");
   }
   {
     auto r = conn.exec_params(columns_query(v), {app_p});
