@@ -225,7 +225,12 @@ ORDER BY p.oid
 
 constexpr const char* kTriggersQuery = R"SQL(
 SELECT t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS def, t.tgenabled,
-  pn.nspname AS fn_schema, t.tgconstraint <> 0 AS is_constraint
+  pn.nspname AS fn_schema, t.tgconstraint <> 0 AS is_constraint, p.oid AS fn_oid,
+  pg_catalog.pg_get_userbyid(p.proowner) AS fn_owner,
+  CASE WHEN pn.nspname IN ('auth', 'storage') AND pg_catalog.pg_get_userbyid(p.proowner) !~ '^supabase_'
+       THEN p.oid::pg_catalog.regprocedure::pg_catalog.text END AS fn_sig,
+  CASE WHEN pn.nspname IN ('auth', 'storage') AND pg_catalog.pg_get_userbyid(p.proowner) !~ '^supabase_'
+       THEN pg_catalog.pg_get_functiondef(p.oid) END AS fn_def
 FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
@@ -596,6 +601,10 @@ Catalog load_catalog(pg::Connection& conn) {
       t.def = str_at(r, i, "def");
       t.enabled = char_at(r, i, "tgenabled");
       t.function_schema = str_at(r, i, "fn_schema");
+      t.function_owner = str_at(r, i, "fn_owner");
+      t.function_oid = oid_at(r, i, "fn_oid");
+      t.function_signature = str_at(r, i, "fn_sig");
+      t.function_def = str_at(r, i, "fn_def");
       t.is_constraint = r.get_bool(i, "is_constraint");
       cat.triggers.push_back(std::move(t));
     }

@@ -28,7 +28,7 @@ enum Rank {
   kRankView, kRankMatview, kRankSeqOwnedBy,
   kRankUniqueKey = 20, kRankIndex, kRankCheck, kRankForeignKey, kRankTrigger, kRankRule, kRankRls, kRankPolicy,
   kRankStatistics, kRankPublication, kRankPublicationMember, kRankEventTrigger, kRankAcl, kRankDefaultAcl,
-  kRankManagedTrigger = 40, kRankManagedPolicy
+  kRankManagedFunction = 39, kRankManagedTrigger, kRankManagedPolicy
 };
 
 struct DumpObject {
@@ -673,9 +673,20 @@ class SchemaWriter {
              trigger_sql(t, r)},
             {{kPgTrigger, t.oid}});
       } else if (opts_.managed_schema_objects && is_managed_app_schema(r.schema) &&
-                 !is_left_out_schema(t.function_schema)) {
-        // The platform's own triggers on auth/storage tables call platform functions; a
-        // trigger calling a function outside the platform schemas is the application's.
+                 (!is_left_out_schema(t.function_schema) || t.function_owner.rfind("supabase_", 0) != 0)) {
+        // The platform's own triggers on auth/storage tables call platform functions, which
+        // live in the platform schemas and are owned by supabase_* roles. A trigger calling a
+        // function elsewhere, or one owned by another role (the application's function put
+        // inside auth/storage), is the application's; so is such a function, which the main
+        // part does not write (its schema is left out).
+        if (!t.function_def.empty() && !managed_functions_.count(t.function_oid)) {
+          managed_functions_.insert(t.function_oid);
+          std::string sql = strip_semicolon(t.function_def) + ";\n" + "ALTER FUNCTION " + t.function_signature +
+                            " OWNER TO " + quote_ident(t.function_owner) + ";\n";
+          add({{kRankManagedFunction, t.function_schema, t.function_signature, ""}, kManaged, "FUNCTION",
+               t.function_schema, t.function_signature, t.function_owner, sql},
+              {{kPgProc, t.function_oid}});
+        }
         add({{kRankManagedTrigger, r.schema, r.name, t.name}, kManaged, "TRIGGER", r.schema, r.name + " " + t.name,
              r.owner, trigger_sql(t, r)},
             {{kPgTrigger, t.oid}});
@@ -890,8 +901,9 @@ class SchemaWriter {
         result.managed_schema_offset = out.size();
         out += std::string(kManagedSchemaMarker) + "\n"
                "-- The application's own objects inside platform-managed schemas (auth, storage): triggers on\n"
-               "-- their tables that call functions outside the platform schemas, and policies on their tables\n"
-               "-- (the platform creates none). pg_dump-based backups leave these out.\n\n";
+               "-- their tables that call functions outside the platform schemas or not owned by a supabase_*\n"
+               "-- role (with such functions), and policies on their tables (the platform creates none).\n"
+               "-- pg_dump-based backups leave these out.\n\n";
       }
       std::map<size_t, size_t> local;
       std::vector<SortKey> keys;
@@ -940,6 +952,7 @@ class SchemaWriter {
   std::vector<std::pair<ObjRef, Oid>> pending_maps_;
   std::vector<std::pair<ObjRef, size_t>> extra_edges_;
   std::set<Oid> defaults_calling_functions_;
+  std::set<Oid> managed_functions_;
   std::map<Oid, std::vector<size_t>> separate_defaults_;
 };
 

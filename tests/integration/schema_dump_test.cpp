@@ -189,8 +189,9 @@ TEST_F(SchemaDumpTest, ObjectsOutsideTheSchemaDumpAreReplayedToo) {
 
 TEST_F(SchemaDumpTest, ManagedSchemaObjectsExistOnTheTarget) {
   const std::string triggers =
-      "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'auth.users'::regclass "
-      "AND NOT tgisinternal ORDER BY 1";
+      "SELECT t.tgname, pg_get_triggerdef(t.oid), pg_get_functiondef(t.tgfoid), pg_get_userbyid(p.proowner) "
+      "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+      "WHERE c.relnamespace IN ('auth'::regnamespace, 'storage'::regnamespace) AND NOT t.tgisinternal ORDER BY 1";
   const std::string policies =
       "SELECT polrelid::regclass, polname, polcmd, polpermissive, polroles::regrole[], pg_get_expr(polqual, polrelid), "
       "pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polrelid IN ('storage.objects'::regclass, "
@@ -203,6 +204,11 @@ TEST_F(SchemaDumpTest, ManagedSchemaObjectsExistOnTheTarget) {
   EXPECT_NE(target_query("crm", triggers).find("on_auth_user_created"), std::string::npos);
   EXPECT_NE(target_query("crm", policies).find("Attachments"), std::string::npos);
   EXPECT_NE(target_query("awk", triggers).find("odd user trigger"), std::string::npos);
+  EXPECT_NE(target_query("awk", triggers).find("app_identity_hook"), std::string::npos);
+  EXPECT_NE(schema_sql_["awk"]->find("CREATE OR REPLACE FUNCTION \"auth\".\"app_identity_hook\"()"),
+            std::string::npos);
+  // Platform functions in auth/storage are never written.
+  EXPECT_EQ(schema_sql_["awk"]->find("\"storage\".\"update_updated_at_column\"() RETURNS"), std::string::npos);
   // The platform's own trigger on storage.objects is not the application's.
   EXPECT_EQ(schema_sql_["crm"]->find("update_objects_updated_at"), std::string::npos);
   EXPECT_GT(results_["crm"]->managed_schema_objects, 0u);
