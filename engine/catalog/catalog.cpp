@@ -1,5 +1,6 @@
 #include "engine/catalog/catalog.hpp"
 
+#include "engine/catalog/query_batch.hpp"
 #include "pgwire/quote.hpp"
 
 #include <fmt/format.h>
@@ -406,22 +407,60 @@ Catalog load_catalog(pg::Connection& conn) {
   const std::optional<std::string> app_p = oid_array(app), all_p = oid_array(all);
   int v = cat.server_version;
 
+  // Every remaining query in one round trip. First, as pg_dump does, ACCESS SHARE on the
+  // application's tables, so that none is dropped or altered while the server deparses it
+  // (the deparsers read the current catalogs, not the snapshot); held until the caller's
+  // transaction ends. The schema oids are numbers we format ourselves.
+  QueryBatch batch(conn);
+  std::string app_list;
+  for (Oid o : app) app_list += (app_list.empty() ? "" : ",") + std::to_string(o);
+  if (!app_list.empty())
+    batch.add(
+        "DO $crm_lock$ DECLARE r record; BEGIN FOR r IN SELECT c.oid::pg_catalog.regclass::pg_catalog.text AS t "
+        "FROM pg_catalog.pg_class c WHERE c.relnamespace IN (" + app_list + ") AND c.relkind IN ('r','p') "
+        "ORDER BY c.oid LOOP EXECUTE 'LOCK TABLE ONLY ' || r.t || ' IN ACCESS SHARE MODE'; END LOOP; END $crm_lock$");
+  size_t q_extmembers = batch.add(kExtensionMembersQuery);
+  size_t q_extensions = batch.add(
+      "SELECT e.oid, e.extname, n.nspname FROM pg_catalog.pg_extension e "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid");
+  size_t q_types = batch.add(kTypesQuery, {app_p});
+  size_t q_relations = batch.add(kRelationsQuery, {all_p});
+  size_t q_columns = batch.add(columns_query(v), {app_p});
+  size_t q_constraints = batch.add(kConstraintsQuery, {app_p});
+  size_t q_indexes = batch.add(kIndexesQuery, {app_p});
+  size_t q_functions = batch.add(kFunctionsQuery, {app_p});
+  size_t q_triggers = batch.add(kTriggersQuery, {all_p});
+  size_t q_policies = batch.add(kPoliciesQuery, {all_p});
+  size_t q_rules = batch.add(kRulesQuery, {app_p});
+  size_t q_defacl = batch.add(kDefaultAclQuery);
+  size_t q_pubs = batch.add(kPublicationsQuery);
+  size_t q_pubrels = batch.add(publication_rels_query(v));
+  size_t q_pubns = v >= 150000 ? batch.add(
+      "SELECT pn.pnpubid, n.nspname FROM pg_catalog.pg_publication_namespace pn "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid ORDER BY n.nspname COLLATE \"C\"") : 0;
+  size_t q_collations = batch.add(collations_query(v), {app_p});
+  size_t q_statistics = batch.add(kStatisticsQuery, {app_p});
+  size_t q_evtrig = batch.add(kEventTriggersQuery);
+  size_t q_unsupported = batch.add(kUnsupportedQuery, {app_p});
+  size_t q_comments = batch.add(kCommentsQuery);
+  size_t q_depend = batch.add(kDependQuery);
+  size_t q_acl = batch.add(kAclQuery, {app_p});
+  std::vector<pg::Result> R = batch.run();
+
   {
-    auto r = conn.exec(kExtensionMembersQuery);
+    auto& r = R[q_extmembers];
     for (int i = 0; i < r.rows(); ++i)
       cat.extension_members[{oid_at(r, i, "classid"), oid_at(r, i, "objid")}] = oid_at(r, i, "refobjid");
   }
   auto is_member = [&](Oid cls, Oid oid) { return cat.extension_members.count({cls, oid}) > 0; };
 
   {
-    auto r = conn.exec(
-        "SELECT e.oid, e.extname, n.nspname FROM pg_catalog.pg_extension e "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid");
+    auto& r = R[q_extensions];
     for (int i = 0; i < r.rows(); ++i)
       cat.extensions.push_back({oid_at(r, i, "oid"), str_at(r, i, "extname"), str_at(r, i, "nspname")});
   }
   {
-    auto r = conn.exec_params(kTypesQuery, {app_p});
+    auto& r = R[q_types];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgType, oid_at(r, i, "oid"))) continue;
       Type t{};
@@ -450,7 +489,7 @@ Catalog load_catalog(pg::Connection& conn) {
   }
   std::map<Oid, size_t> rel_index;
   {
-    auto r = conn.exec_params(kRelationsQuery, {all_p});
+    auto& r = R[q_relations];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgClass, oid_at(r, i, "oid"))) continue;
       Relation rel{};
@@ -499,19 +538,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    // As pg_dump does: hold ACCESS SHARE on the application's tables so that none is dropped
-    // or altered while the server deparses it (the deparsers read the current catalogs, not
-    // the snapshot). Held until the caller's transaction ends.
-    std::string lock;
-    for (const auto& rel : cat.relations) {
-      if (rel.kind != 'r' && rel.kind != 'p') continue;
-      if (is_left_out_schema(rel.schema)) continue;
-      lock += (lock.empty() ? "LOCK TABLE ONLY " : ", ") + pg::quote_qualified(rel.schema, rel.name);
-    }
-    if (!lock.empty()) conn.exec(lock + " IN ACCESS SHARE MODE");
-  }
-  {
-    auto r = conn.exec_params(columns_query(v), {app_p});
+    auto& r = R[q_columns];
     for (int i = 0; i < r.rows(); ++i) {
       auto it = rel_index.find(oid_at(r, i, "attrelid"));
       if (it == rel_index.end()) continue;
@@ -537,7 +564,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kConstraintsQuery, {app_p});
+    auto& r = R[q_constraints];
     for (int i = 0; i < r.rows(); ++i) {
       Constraint c{};
       c.oid = oid_at(r, i, "oid");
@@ -556,7 +583,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kIndexesQuery, {app_p});
+    auto& r = R[q_indexes];
     for (int i = 0; i < r.rows(); ++i) {
       Index x{};
       x.oid = oid_at(r, i, "indexrelid");
@@ -573,7 +600,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kFunctionsQuery, {app_p});
+    auto& r = R[q_functions];
     for (int i = 0; i < r.rows(); ++i) {
       Function f{};
       f.oid = oid_at(r, i, "oid");
@@ -591,7 +618,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kTriggersQuery, {all_p});
+    auto& r = R[q_triggers];
     for (int i = 0; i < r.rows(); ++i) {
       Trigger t{};
       t.oid = oid_at(r, i, "oid");
@@ -610,7 +637,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kPoliciesQuery, {all_p});
+    auto& r = R[q_policies];
     for (int i = 0; i < r.rows(); ++i) {
       Policy p{};
       p.oid = oid_at(r, i, "oid");
@@ -625,7 +652,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kRulesQuery, {app_p});
+    auto& r = R[q_rules];
     for (int i = 0; i < r.rows(); ++i) {
       Rule x{};
       x.oid = oid_at(r, i, "oid");
@@ -638,7 +665,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec(kDefaultAclQuery);
+    auto& r = R[q_defacl];
     for (int i = 0; i < r.rows(); ++i) {
       Oid oid = oid_at(r, i, "oid");
       if (cat.default_acls.empty() || cat.default_acls.back().oid != oid) {
@@ -648,7 +675,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec(kPublicationsQuery);
+    auto& r = R[q_pubs];
     std::map<Oid, size_t> idx;
     for (int i = 0; i < r.rows(); ++i) {
       Publication p{};
@@ -665,7 +692,7 @@ Catalog load_catalog(pg::Connection& conn) {
       cat.publications.push_back(std::move(p));
     }
     if (!cat.publications.empty()) {
-      auto rr = conn.exec(publication_rels_query(v));
+      auto& rr = R[q_pubrels];
       for (int i = 0; i < rr.rows(); ++i) {
         auto it = idx.find(oid_at(rr, i, "prpubid"));
         if (it == idx.end()) continue;
@@ -673,9 +700,7 @@ Catalog load_catalog(pg::Connection& conn) {
             {oid_at(rr, i, "prrelid"), rr.get_opt(i, "qual"), rr.get_opt(i, "cols")});
       }
       if (v >= 150000) {
-        auto rn = conn.exec(
-            "SELECT pn.pnpubid, n.nspname FROM pg_catalog.pg_publication_namespace pn "
-            "JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid ORDER BY n.nspname COLLATE \"C\"");
+        auto& rn = R[q_pubns];
         for (int i = 0; i < rn.rows(); ++i) {
           auto it = idx.find(oid_at(rn, i, "pnpubid"));
           if (it != idx.end()) cat.publications[it->second].schemas.push_back(str_at(rn, i, "nspname"));
@@ -684,7 +709,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(collations_query(v), {app_p});
+    auto& r = R[q_collations];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgCollation, oid_at(r, i, "oid"))) continue;
       cat.collations.push_back({oid_at(r, i, "oid"), str_at(r, i, "nspname"), str_at(r, i, "collname"),
@@ -692,7 +717,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kStatisticsQuery, {app_p});
+    auto& r = R[q_statistics];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgStatisticExt, oid_at(r, i, "oid"))) continue;
       cat.statistics.push_back({oid_at(r, i, "oid"), oid_at(r, i, "stxrelid"), str_at(r, i, "nspname"),
@@ -701,7 +726,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec(kEventTriggersQuery);
+    auto& r = R[q_evtrig];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgEventTrigger, oid_at(r, i, "oid"))) continue;
       cat.event_triggers.push_back({oid_at(r, i, "oid"), str_at(r, i, "evtname"), str_at(r, i, "def"),
@@ -709,7 +734,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kUnsupportedQuery, {app_p});
+    auto& r = R[q_unsupported];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(oid_at(r, i, "cls"), oid_at(r, i, "oid"))) continue;
       std::string schema;
@@ -719,20 +744,20 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec(kCommentsQuery);
+    auto& r = R[q_comments];
     for (int i = 0; i < r.rows(); ++i)
       cat.comments.push_back({{oid_at(r, i, "classoid"), oid_at(r, i, "objoid")},
                               static_cast<int>(r.get_int(i, "objsubid")), str_at(r, i, "description")});
   }
   {
-    auto r = conn.exec(kDependQuery);
+    auto& r = R[q_depend];
     for (int i = 0; i < r.rows(); ++i)
       cat.dependencies.push_back({{oid_at(r, i, "classid"), oid_at(r, i, "objid")},
                                   {oid_at(r, i, "refclassid"), oid_at(r, i, "refobjid")},
                                   char_at(r, i, "deptype")});
   }
   {
-    auto r = conn.exec_params(kAclQuery, {app_p});
+    auto& r = R[q_acl];
     for (int i = 0; i < r.rows(); ++i) {
       auto key = std::make_tuple(oid_at(r, i, "cls"), oid_at(r, i, "oid"), static_cast<int>(r.get_int(i, "sub")));
       auto& acl = cat.acls[key];

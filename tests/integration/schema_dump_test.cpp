@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "engine/catalog/query_batch.hpp"
 #include "engine/io/sink.hpp"
 #include "engine/schema/roles_sql.hpp"
 #include "engine/schema/schema_sql.hpp"
@@ -416,4 +417,41 @@ TEST_F(SchemaDumpTest, KindsNotWrittenAreReportedNeverSilentlyDropped) {
   EXPECT_NE(r.err.find("warning: not written to schema.sql (kind not supported): foreign table public.remote"),
             std::string::npos)
       << r.err;
+}
+
+TEST_F(SchemaDumpTest, CatalogQueriesGoInOneRoundTripAndFailCleanly) {
+  auto conn = pg::Connection::open({.target = source_->url("awk")});
+  engine::catalog::QueryBatch ok(conn);
+  size_t a = ok.add("SELECT 1 AS x");
+  size_t b = ok.add("SELECT $1::text AS y", {std::string("it's")});
+  auto res = ok.run();
+  EXPECT_EQ(res[a].get(0, "x"), "1");
+  EXPECT_EQ(res[b].get(0, "y"), "it's");
+  engine::catalog::QueryBatch bad(conn);
+  bad.add("SELECT 1");
+  bad.add("SELECT * FROM no_such_table_here");
+  bad.add("SELECT 2");
+  try {
+    bad.run();
+    FAIL() << "expected an error";
+  } catch (const pg::PgError& e) {
+    EXPECT_EQ(e.sqlstate(), "42P01");
+    EXPECT_NE(std::string(e.what()).find("no_such_table_here"), std::string::npos) << e.what();
+  }
+  // The connection is usable again, out of pipeline mode.
+  EXPECT_EQ(conn.exec("SELECT 3 AS z").get(0, "z"), "3");
+  EXPECT_EQ(PQpipelineStatus(conn.raw()), PQ_PIPELINE_OFF);
+}
+
+TEST_F(SchemaDumpTest, ApplicationTablesAreLockedAgainstDdlDuringTheCallersTransaction) {
+  auto conn = pg::Connection::open({.target = source_->url("awk")});
+  conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  engine::StringSink out;
+  engine::schema::write_schema_sql(conn, out);
+  auto other = pg::Connection::open({.target = source_->url("awk")});
+  other.exec("SET lock_timeout = '200ms'");
+  EXPECT_THROW(other.exec("ALTER TABLE \"Odd Schema\".\"Tickets\" ADD COLUMN extra int"), pg::PgError);
+  conn.exec("COMMIT");
+  other.exec("ALTER TABLE public.scratch ADD COLUMN extra int");  // free again after COMMIT
+  other.exec("ALTER TABLE public.scratch DROP COLUMN extra");
 }
