@@ -94,7 +94,6 @@ class SchemaWriter {
     for (size_t i = 0; i < cat_.relations.size(); ++i) rel_[cat_.relations[i].oid] = &cat_.relations[i];
     for (const auto& n : cat_.namespaces) app_schemas_.insert(n.name);
     for (const auto& c : cat_.comments) comments_[c.obj].emplace_back(c.subid, c.text);
-    for (const auto& c : cat_.constraints) constraint_[c.oid] = &c;
     std::set<Oid> functions;
     for (const auto& f : cat_.functions) functions.insert(f.oid);
     for (const auto& d : cat_.dependencies)
@@ -203,8 +202,7 @@ class SchemaWriter {
   // have changed it on the target at CREATE time. Revokes everything first so that the
   // resulting ACL has the source's entries in the source's order.
   void add_acl(Oid cls, Oid oid, bool has_acl, char defacl_type, const std::string& on, const std::string& owner,
-               const std::string& schema, const std::string& name, const std::string& detail,
-               const std::vector<std::pair<std::string, bool>>& columns = {}) {
+               const std::string& schema, const std::string& name, const std::string& detail) {
     std::string out;
     if (has_acl || default_acl_applies(defacl_type, schema)) {
       auto it = cat_.acls.find({cls, oid, 0});
@@ -217,11 +215,6 @@ class SchemaWriter {
       out += "REVOKE ALL ON " + on + " FROM " + quote_ident(owner) + ";\n";
       for (const auto& r : revoke) out += "REVOKE ALL ON " + on + " FROM " + quote_ident(r) + ";\n";
       out += grants(acl, on, owner);
-    }
-    int attnum = 0;
-    for (const auto& [col, col_has_acl] : columns) {
-      ++attnum;
-      (void)col_has_acl;
     }
     auto rel = rel_.find(oid);
     if (cls == kPgClass && rel != rel_.end()) {
@@ -426,7 +419,7 @@ class SchemaWriter {
     std::string sql = "CREATE SEQUENCE IF NOT EXISTS " + q + sequence_options(s, true, "\n    ") + ";\n";
     sql += "ALTER SEQUENCE " + q + " OWNER TO " + quote_ident(r.owner) + ";\n";
     sql += comments_for({kPgClass, r.oid}, "SEQUENCE " + q);
-    size_t id = add({{kRankSequence, r.schema, r.name, ""}, kPre, "SEQUENCE", r.schema, r.name, r.owner, sql},
+    add({{kRankSequence, r.schema, r.name, ""}, kPre, "SEQUENCE", r.schema, r.name, r.owner, sql},
                     {{kPgClass, r.oid}, {kPgType, r.reltype}});
     if (s.owner_deptype == 'a') {
       auto t = rel_.find(s.owner_table);
@@ -437,7 +430,6 @@ class SchemaWriter {
         objects_.push_back({{kRankSeqOwnedBy, r.schema, r.name, ""}, kPre, "SEQUENCE OWNED BY", r.schema, r.name, r.owner, own});
         extra_edges_.push_back({{kPgClass, r.oid}, oid_obj});
         extra_edges_.push_back({{kPgClass, t->second->oid}, oid_obj});
-        (void)id;
       }
     }
   }
@@ -944,7 +936,6 @@ class SchemaWriter {
   const Catalog& cat_;
   const SchemaOptions& opts_;
   std::map<Oid, const Relation*> rel_;
-  std::map<Oid, const Constraint*> constraint_;
   std::set<std::string> app_schemas_;
   std::map<ObjRef, std::vector<std::pair<int, std::string>>> comments_;
   std::vector<DumpObject> objects_;
