@@ -472,16 +472,13 @@ class SchemaWriter {
     }
     for (const auto& c : r.columns) {
       if (c.attrdef_oid && !((c.is_local || parent) && separate_default(c))) refs.push_back({kPgAttrdef, c.attrdef_oid});
-      const Column* pc = (parent || !c.is_local) ? parent_column(r, c.name) : nullptr;
-      if (parent && pc) {
-        // Partition columns come from the parent; only what differs is written.
-        std::string opts;
-        bool def_differs = c.default_expr && !c.identity && c.generated == 0 && (!pc->default_expr || *pc->default_expr != *c.default_expr);
-        if (def_differs) opts += " DEFAULT " + *c.default_expr;
-        if (c.not_null && !pc->not_null) opts += " NOT NULL";
-        if (!opts.empty()) items.push_back(quote_ident(c.name) + " WITH OPTIONS" + opts);
-      } else if (c.is_local || !pc) {
-        items.push_back(column_def(r, c, identity_seq));
+      const Column* pc = (!parent && !c.is_local) ? parent_column(r, c.name) : nullptr;
+      if (parent || c.is_local || !pc) {
+        // A partition is written whole, in its own column order, and attached afterwards (as
+        // pg_dump does), so a partition attached with another physical order keeps it.
+        Column own = c;
+        if (parent) own.identity = 0;  // identity belongs to the partitioned table
+        items.push_back(column_def(r, own, identity_seq));
         if (separate_default(c)) {
           std::string sql = alter_table(r) + " ALTER COLUMN " + quote_ident(c.name) + " SET DEFAULT " + *c.default_expr + ";\n";
           size_t id = add({{kRankTable, r.schema, r.name, "default " + c.name}, kPre, "DEFAULT", r.schema, r.name + " " + c.name,
@@ -509,19 +506,21 @@ class SchemaWriter {
     }
     for (const auto& c : cat_.constraints) {
       if (c.relid != r.oid || c.type != 'c') continue;
-      if (!c.is_local || !c.validated) continue;
+      if ((!c.is_local && !parent) || !c.validated) continue;  // a partition needs its parent's checks to attach
       refs.push_back({kPgConstraint, c.oid});
       items.push_back("CONSTRAINT " + quote_ident(c.name) + " " + c.def);
       comments += comments_for({kPgConstraint, c.oid}, "CONSTRAINT " + quote_ident(c.name) + " ON " + q);
     }
     std::string sql = std::string("CREATE ") + (r.persistence == 'u' ? "UNLOGGED " : "") + "TABLE IF NOT EXISTS " + q;
-    if (parent) sql += " PARTITION OF " + qname(*parent);
-    if (!items.empty() || !parent) {
-      sql += " (\n";
-      for (size_t i = 0; i < items.size(); ++i) sql += "    " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
-      sql += ")";
+    sql += " (\n";
+    for (size_t i = 0; i < items.size(); ++i) sql += "    " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
+    sql += ")";
+    if (parent && r.partbound) {
+      std::string attach = "ALTER TABLE ONLY " + qname(*parent) + " ATTACH PARTITION " + q + " " + *r.partbound + ";\n";
+      size_t id = add({{kRankTable, r.schema, r.name, "attach"}, kPre, "TABLE ATTACH", r.schema, r.name, r.owner, attach}, {});
+      extra_edges_.push_back({{kPgClass, r.oid}, id});
+      extra_edges_.push_back({{kPgClass, parent->oid}, id});
     }
-    if (parent && r.partbound) sql += "\n" + *r.partbound;
     if (!parent && !r.parents.empty()) {
       sql += "\nINHERITS (";
       for (size_t i = 0; i < r.parents.size(); ++i) {
