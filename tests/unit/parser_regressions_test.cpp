@@ -1,0 +1,45 @@
+// Inputs found by the fuzz targets (tests/fuzz) and by the lying-manifest tests, kept as
+// regressions in the ordinary unit tests.
+#include <gtest/gtest.h>
+
+#include "engine/backupset/manifest.hpp"
+#include "storage-api/errors.hpp"
+#include "storage-api/listing.hpp"
+
+using namespace crm;
+
+TEST(ListingRegressions, SizeBeyondTwoToTheSixtyFourIsMalformedNotUndefined) {
+  std::string page = R"({"hasNext":false,"objects":[{"name":"x","metadata":{"size":2.2e100}}]})";
+  EXPECT_THROW(storage::parse_list_v2(page), storage::StorageError);
+  auto ok = storage::parse_list_v2(R"({"hasNext":false,"objects":[{"name":"x","metadata":{"size":1.5e3}}]})");
+  ASSERT_EQ(ok.objects.size(), 1u);
+  EXPECT_EQ(ok.objects[0].size, 1500u);
+}
+
+TEST(ListingRegressions, V1FolderWithoutANameIsMalformedInsteadOfAnEndlessDescent) {
+  EXPECT_THROW(storage::parse_list_v1(R"([{"name":"","iN":"1"}])"), storage::StorageError);
+  EXPECT_THROW(storage::parse_list_v1(R"([{"name":"","id":null}])"), storage::StorageError);
+  auto ok = storage::parse_list_v1(R"([{"name":"folder","id":null,"metadata":null}])");
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_TRUE(ok[0].is_folder);
+}
+
+TEST(ManifestRegressions, ObjectPathsThatLeaveTheSetAreRefused) {
+  engine::Manifest m;
+  m.tool_version = "test";
+  m.prefix = "backup-2024-01-15-143022";
+  m.snapshot_time = m.started_at = m.finished_at = "2024-01-15T14:30:22Z";
+  m.attachments_included = true;
+  m.bucket = "attachments";
+  m.objects = {{"ok/file.pdf", 5, "cd", "application/pdf", "no-cache", "", "", "downloaded", ""}};
+  EXPECT_NO_THROW(engine::parse_manifest(engine::manifest_to_json(m), "m.json"));
+  for (std::string bad : {"../outside.bin", "/etc/passwd", "a/../../b", "a//b", std::string("n\0ul", 4), std::string()}) {
+    m.objects[0].path = bad;
+    try {
+      engine::parse_manifest(engine::manifest_to_json(m), "m.json");
+      ADD_FAILURE() << "accepted object path '" << bad << "'";
+    } catch (const engine::ManifestError& e) {
+      EXPECT_NE(std::string(e.what()).find("attachments.objects[0]"), std::string::npos) << e.what();
+    }
+  }
+}
