@@ -25,3 +25,13 @@ std::string resolve_target(std::string_view explicit_value);
 std::string redact_target(std::string_view target);
 
 }  // namespace crm::pg
+
+namespace crm::pg {
+
+// The database a target names ("" when it names none: libpq then uses the user name).
+std::string target_database(std::string_view target);
+// The same target with another database, as a key=value conninfo string (values quoted).
+// Throws std::invalid_argument when the target cannot be parsed.
+std::string target_with_database(std::string_view target, std::string_view dbname);
+
+}  // namespace crm::pg

@@ -20,6 +20,7 @@
 #include "engine/schema/roles_sql.hpp"
 #include "engine/schema/schema_sql.hpp"
 #include "engine/util/interrupt_guard.hpp"
+#include "engine/verify/verify_restore.hpp"
 #include "engine/version.hpp"
 #include "pgwire/snapshot.hpp"
 #include "storage-api/client.hpp"
@@ -60,6 +61,9 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
       throw std::runtime_error("the storage bucket '" + o.storage.bucket + "' does not exist at " +
                                o.storage.base_url + " (use --bucket, or --no-attachments to back up only the database)");
   }
+
+  // Recorded so `verify --restore-into` can refuse to overwrite the database the backup came from.
+  std::string source_identity = database_identity(coord);
 
   SetWriter writer(o.backup_dir, std::time(nullptr));
   const std::string& prefix = writer.prefix();
@@ -153,7 +157,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
                {"compress", o.zstd_level ? "zstd:" + std::to_string(*o.zstd_level) : "none"},
                {"attachments", o.attachments ? "true" : "false"},
                {"managed_schema_objects", o.managed_schema_objects ? "true" : "false"},
-               {"retention_days", std::to_string(o.retention_days)}};
+               {"retention_days", std::to_string(o.retention_days)},
+               {"source_identity", source_identity}};
   if (o.attachments) {
     m.options["bucket"] = o.storage.bucket;
     m.options["transfers"] = std::to_string(o.storage.transfers);
