@@ -234,7 +234,7 @@ TEST_F(FaultsBackup, FullDiskFailsNamingTheDiskAndFreesTheSpace) {
   EXPECT_EQ(fs::file_size(fs::path(mnt.path) / "filler"), filler.size());
 }
 
-TEST_F(FaultsBackup, SigkillAtTwentyFourPointsNeverLeavesAHalfSet) {
+TEST_F(FaultsBackup, SigkillAtTwentySixPointsNeverLeavesAHalfSet) {
   ts::TempFolder dir;
   for (const auto& e : fs::directory_iterator(dir_->path))
     fs::copy(e.path(), fs::path(dir.path) / e.path().filename(), fs::copy_options::recursive);
@@ -242,25 +242,26 @@ TEST_F(FaultsBackup, SigkillAtTwentyFourPointsNeverLeavesAHalfSet) {
   // chosen by what the staging folder holds (a part written, the manifest being written).
   auto span = std::chrono::duration_cast<std::chrono::milliseconds>(full_run_).count();
   ASSERT_GT(span, 0);
-  const int kPoints = 24;
+  const int kPoints = 26;
   int killed = 0, finished = 0;
   for (int i = 0; i < kPoints; ++i) {
     SCOPED_TRACE("kill point " + std::to_string(i));
     ts::BackgroundCli cli(env(dir.path), {"backup", "--no-retention", "--full"});
-    if (i < 20) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(span * (i + 1) / 21));
+    if (i < 22) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(span * (i + 1) / 23));
     } else {
-      // Poll the folder: kill as soon as the staging folder holds (20) roles.sql, (21) the
-      // data file, (22) attachments, (23) the first renamed part in BACKUP_DIR.
+      // Poll the folder: kill as soon as the staging folder holds (22) roles.sql, (23) the
+      // data file, (24) attachments, (25) the first renamed part in BACKUP_DIR.
       const char* want[] = {"roles.sql", "data.sql", "attachments", ""};
       auto deadline = Clock::now() + std::chrono::seconds(30);
       bool seen = false;
       while (!seen && cli.running() && Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
         for (const auto& name : ts::dir_entries(dir.path)) {
-          if (i == 23) {
+          if (i == 25) {
             if (name.rfind("backup-", 0) == 0 && name.rfind(good_, 0) != 0) seen = true;
           } else if (name.ends_with(".in-progress")) {
-            if (fs::exists(fs::path(dir.path) / name / want[i - 20])) seen = true;
+            if (fs::exists(fs::path(dir.path) / name / want[i - 22])) seen = true;
           }
         }
       }
@@ -296,9 +297,11 @@ TEST_F(FaultsBackup, ZServerStoppedMidDumpFailsAndLeavesNoSet) {
   // Stop the server once the dump is under way (the staging folder exists).
   auto deadline = Clock::now() + std::chrono::seconds(30);
   bool staged = false;
-  while (!staged && cli.running() && Clock::now() < deadline)
+  while (!staged && cli.running() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (const auto& name : ts::dir_entries(dir_->path))
       if (name.ends_with(".in-progress")) staged = true;
+  }
   ASSERT_TRUE(staged) << cli.output();
   cluster_->crash();
   int code = cli.wait();

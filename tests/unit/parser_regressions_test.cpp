@@ -28,12 +28,15 @@ TEST(ManifestRegressions, ObjectPathsThatLeaveTheSetAreRefused) {
   engine::Manifest m;
   m.tool_version = "test";
   m.prefix = "backup-2024-01-15-143022";
+  m.server_version = "15.4";
+  m.database = "postgresql://postgres:***@127.0.0.1:54322/postgres";
+  m.options = {{"jobs", "2"}};
   m.snapshot_time = m.started_at = m.finished_at = "2024-01-15T14:30:22Z";
   m.attachments_included = true;
   m.bucket = "attachments";
   m.objects = {{"ok/file.pdf", 5, "cd", "application/pdf", "no-cache", "", "", "downloaded", ""}};
   EXPECT_NO_THROW(engine::parse_manifest(engine::manifest_to_json(m), "m.json"));
-  for (std::string bad : {"../outside.bin", "/etc/passwd", "a/../../b", "a//b", std::string("n\0ul", 4), std::string()}) {
+  for (const std::string& bad : std::vector<std::string>{"../outside.bin", "/etc/passwd", "a/../../b", "a//b", std::string("n\0ul", 4), ""}) {
     m.objects[0].path = bad;
     try {
       engine::parse_manifest(engine::manifest_to_json(m), "m.json");

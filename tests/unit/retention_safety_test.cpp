@@ -105,7 +105,7 @@ TEST(RetentionSafety, EqualSizesDeleteOnlyOldSetsAndNeverTheReference) {
   auto plan = plan_retention(scan_backup_dir(t.path), std::nullopt, at(2024, 1, 20), 0);
   ASSERT_TRUE(plan.reference);
   EXPECT_EQ(*plan.reference, "backup-2024-01-09-120000");
-  auto done = apply_retention(t.path, plan);
+  apply_retention(t.path, plan);
   auto left = scan_backup_dir(t.path);
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].name.prefix, "backup-2024-01-09-120000");
