@@ -205,7 +205,7 @@ TEST_F(FaultsInput, ObjectNamesThatTryToEscapeFailTheBackupAndWriteNothingOutsid
   expect_refused(r, 1, "attachment(s) could not be backed up", "hostile names");
   std::string msg = r.out + r.err;
   for (const auto& n : {"../escaped-1.txt", "a/../../escaped-2.txt", "/tmp/escaped-3.txt", "dir//escaped-5.txt"})
-    EXPECT_NE(msg.find(std::string("    ") + n + ": refused"), std::string::npos) << n << "\n" << msg;
+    EXPECT_NE(msg.find(std::string("    ") + n + ": refusing object"), std::string::npos) << n << "\n" << msg.substr(0, 3000);
   EXPECT_NE(msg.find("NUL"), std::string::npos) << msg;
   EXPECT_TRUE(crm::engine::scan_backup_dir(dir).empty());
   EXPECT_EQ(ts::dir_entries(parent.path), std::vector<std::string>{"backups"});
@@ -221,7 +221,7 @@ TEST_F(FaultsInput, NamesDifferingOnlyInCaseOrNormalisationAndLongNamesRoundTrip
   auto src = crm::testing::StorageServer::start(fs::path(src_root.path), kKey);
   const std::map<std::string, std::string> names = {
       {"Case/Report.pdf", "upper"},     {"case/report.pdf", "lower"},        {"CASE/REPORT.PDF", "shout"},
-      {"caf\xc3\xa9.txt", "nfc"},       {"cafe\xcc\x81.txt", "nfd"},         {std::string(250, 'n') + ".bin", "long segment"},
+      {"caf\xc3\xa9.txt", "nfc"},       {"cafe\xcc\x81.txt", "nfd"},         {std::string(240, 'n') + ".bin", "long segment"},
       {"d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/deep.txt", "deep"}};
   for (const auto& [n, body] : names) src->put_raw("attachments", n, body);
   ts::CliEnv e{dir.path, cluster_->url(), src->url(), kKey, {}};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/backupset/manifest.hpp"
+#include "pgwire/conninfo.hpp"
 #include "storage-api/errors.hpp"
 #include "storage-api/listing.hpp"
 
@@ -45,4 +46,18 @@ TEST(ManifestRegressions, ObjectPathsThatLeaveTheSetAreRefused) {
       EXPECT_NE(std::string(e.what()).find("attachments.objects[0]"), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(ConninfoRegressions, LibpqMessagesQuotingTheUrlLoseThePassword) {
+  // libpq's own words for a malformed URL quote it whole.
+  std::string url = "postgresql://u:Pa55-word@[::1";
+  std::string msg = "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"" + url + "\"";
+  std::string out = pg::scrub_target_secret(msg, url);
+  EXPECT_EQ(out.find("Pa55-word"), std::string::npos) << out;
+  EXPECT_NE(out.find("postgresql://u:***@[::1"), std::string::npos) << out;
+  std::string kv = "host=x password='se cret' dbname=y";
+  out = pg::scrub_target_secret("bad: " + kv + " and 'se cret' again", kv);
+  EXPECT_EQ(out.find("se cret"), std::string::npos) << out;
+  EXPECT_EQ(pg::scrub_target_secret("no secret here", "postgresql://u@h/db"), "no secret here");
+  EXPECT_EQ(pg::scrub_target_secret("", url), "");
 }
