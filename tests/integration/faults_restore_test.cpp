@@ -66,7 +66,7 @@ class FaultsRestore : public ::testing::Test {
   static std::string catalog_state() {
     return cluster_->psql(
         "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles UNION ALL "
-        "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' ORDER BY n.nspname, c.relname) "
+        "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' ORDER BY n.nspname, c.relname) "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public','auth','storage')");
   }
   // A copy of the set in a fresh folder, so a test can damage it.

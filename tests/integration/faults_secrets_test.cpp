@@ -240,11 +240,14 @@ TEST_F(FaultsSecrets, TlsIsVerifiedByDefaultAndInsecurePrintsAWarning) {
                                         key.string(), "-out", cert.string(), "-days", "1", "-subj", "/CN=127.0.0.1",
                                         "-addext", "subjectAltName=IP:127.0.0.1"});
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
-  // A self-signed HTTPS server (openssl s_server -WWW serves files by GET): the bucket route
-  // answers, so an insecure client gets past the handshake and fails later on the listing.
+  // A self-signed HTTPS server: openssl s_server -HTTP answers GET /<path> with the file
+  // ./<path> as a complete HTTP response. The bucket route answers the Storage API's
+  // "NoSuchBucket", so a client that gets past the handshake fails at once, saying so.
   fs::path www = fs::path(t.path) / "www";
   fs::create_directories(www / "storage/v1/bucket");
-  ts::spit(www / "storage/v1/bucket/attachments", R"({"id":"attachments","name":"attachments","public":false})");
+  const std::string body = R"({"statusCode":"404","error":"Bucket not found","message":"Bucket not found","code":"NoSuchBucket"})";
+  ts::spit(www / "storage/v1/bucket/attachments", "HTTP/1.0 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: " +
+                                                     std::to_string(body.size()) + "\r\n\r\n" + body);
   fs::path log = fs::path(t.path) / "s_server.log";
   int port = free_port();
   pid_t pid = fork();
@@ -254,7 +257,7 @@ TEST_F(FaultsSecrets, TlsIsVerifiedByDefaultAndInsecurePrintsAWarning) {
     FILE* f = freopen(log.c_str(), "w", stdout);
     (void)f;
     dup2(1, 2);
-    execlp("openssl", "openssl", "s_server", "-WWW", "-accept", std::to_string(port).c_str(), "-cert", cert.c_str(),
+    execlp("openssl", "openssl", "s_server", "-HTTP", "-accept", std::to_string(port).c_str(), "-cert", cert.c_str(),
            "-key", key.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -273,6 +276,7 @@ TEST_F(FaultsSecrets, TlsIsVerifiedByDefaultAndInsecurePrintsAWarning) {
   auto r = e.run({"backup", "--no-retention"});
   std::string msg = r.out + r.err;
   EXPECT_EQ(r.exit_code, 1) << msg;
+  EXPECT_EQ(msg.find("does not exist"), std::string::npos) << "the answer was read over an unverified connection:\n" << msg;
   EXPECT_NE(msg.find("certificate"), std::string::npos) << "a self-signed server must be refused by default:\n" << msg;
   EXPECT_EQ(msg.find("verification is disabled"), std::string::npos) << msg;
   EXPECT_TRUE(crm::engine::scan_backup_dir(dir.path).empty());
@@ -281,8 +285,9 @@ TEST_F(FaultsSecrets, TlsIsVerifiedByDefaultAndInsecurePrintsAWarning) {
   msg = r.out + r.err;
   EXPECT_NE(msg.find("warning: TLS certificate verification is disabled (--insecure)"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("certificate problem"), std::string::npos) << "--insecure did not skip the check:\n" << msg;
-  EXPECT_NE(r.exit_code, 0) << msg;  // the stand-in only serves the bucket route
-  EXPECT_LT(r.exit_code, 128) << msg;
+  EXPECT_EQ(r.exit_code, 1) << msg;
+  EXPECT_NE(msg.find("the storage bucket 'attachments' does not exist at https://127.0.0.1"), std::string::npos)
+      << "the insecure client should have read the server's answer:\n" << msg;
   EXPECT_NE(ts::slurp(log).find("bucket/attachments"), std::string::npos)
       << "the insecure client never reached the server:\n" << ts::slurp(log) << msg;
   EXPECT_EQ(msg.find(kKey), std::string::npos);
@@ -322,7 +327,7 @@ INSERT INTO "s""; DROP TABLE public.x; --"."a""; DROP TABLE x; --" ("c'); DROP T
   auto catalog = [&] {
     return cluster_->psql(
         "SELECT string_agg(x, E'\\n' ORDER BY x) FROM ("
-        " SELECT 'rel ' || n.nspname || '.' || c.relname || ' ' || c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " SELECT 'rel ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         "   WHERE n.nspname NOT IN ('pg_catalog','information_schema','pg_toast')"
         " UNION ALL SELECT 'role ' || rolname FROM pg_roles"
         " UNION ALL SELECT 'policy ' || polname || ' ' || pg_get_expr(polqual, polrelid) FROM pg_policy"
