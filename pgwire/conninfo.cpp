@@ -58,6 +58,27 @@ std::string redact_target(std::string_view target) {
   return std::regex_replace(s, kv_password, "$1***");
 }
 
+std::string scrub_target_secret(std::string message, std::string_view target) {
+  if (target.empty()) return message;
+  std::string redacted = redact_target(target);
+  if (redacted == target) return message;
+  auto replace_all = [&](std::string_view what, std::string_view with) {
+    if (what.empty()) return;
+    for (size_t at = message.find(what); at != std::string::npos; at = message.find(what, at + with.size()))
+      message.replace(at, what.size(), with);
+  };
+  replace_all(target, redacted);
+  // The password is what redaction took out: between the common prefix and common suffix.
+  size_t pre = 0;
+  while (pre < target.size() && pre < redacted.size() && target[pre] == redacted[pre]) ++pre;
+  size_t suf = 0;
+  while (suf < target.size() - pre && suf < redacted.size() - pre &&
+         target[target.size() - 1 - suf] == redacted[redacted.size() - 1 - suf])
+    ++suf;
+  replace_all(target.substr(pre, target.size() - pre - suf), "***");
+  return message;
+}
+
 }  // namespace crm::pg
 
 #include <libpq-fe.h>
@@ -79,7 +100,8 @@ std::unique_ptr<PQconninfoOption, ConninfoDeleter> parse(std::string_view target
   if (!opts) {
     std::string msg = err ? err : "out of memory";
     if (err) PQfreemem(err);
-    throw std::invalid_argument("cannot parse the database URL " + redact_target(target) + ": " + msg);
+    throw std::invalid_argument("cannot parse the database URL " + redact_target(target) + ": " +
+                                scrub_target_secret(msg, target));
   }
   return std::unique_ptr<PQconninfoOption, ConninfoDeleter>(opts);
 }

@@ -24,6 +24,11 @@ std::string resolve_target(std::string_view explicit_value);
 // PGPASSWORD-driven environment) never appears.
 std::string redact_target(std::string_view target);
 
+// message with every copy of target's password (and of target itself) replaced by its
+// redacted form. libpq quotes the whole URL in some errors ("invalid URI ... \"postgresql://
+// u:secret@[::1\""), so its messages pass through this before they are shown.
+std::string scrub_target_secret(std::string message, std::string_view target);
+
 }  // namespace crm::pg
 
 namespace crm::pg {
