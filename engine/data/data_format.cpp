@@ -1,5 +1,7 @@
 #include "engine/data/data_format.hpp"
 
+#include "engine/format/dump_settings.hpp"
+
 #include <cctype>
 #include <stdexcept>
 
@@ -39,19 +41,9 @@ std::string data_file_header(std::string_view server_version) {
       "\n";
   h += "-- Dumped from database version " + comment_safe(server_version) + "\n";
   h += "-- Dumped by crmbackup-native " CRM_VERSION "\n";
-  h +=
-      "\n"
-      "SET statement_timeout = 0;\n"
-      "SET lock_timeout = 0;\n"
-      "SET idle_in_transaction_session_timeout = 0;\n"
-      "SET client_encoding = 'UTF8';\n"
-      "SET standard_conforming_strings = on;\n"
-      "SELECT pg_catalog.set_config('search_path', '', false);\n"
-      "SET check_function_bodies = false;\n"
-      "SET xmloption = content;\n"
-      "SET client_min_messages = warning;\n"
-      "SET row_security = off;\n"
-      "\n";
+  h += "\n";
+  h += pg_dump_session_settings();
+  h += "\n";
   return h;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/schema/schema_sql.hpp"
 
+#include "engine/format/dump_settings.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -864,19 +866,9 @@ class SchemaWriter {
     for (const auto& u : cat_.unsupported)
       result.warnings.push_back("not written to schema.sql (kind not supported): " + u.kind + " " +
                                 (u.schema.empty() ? "" : u.schema + ".") + u.name);
-    std::string header =
-        "--\n-- PostgreSQL database dump (crmbackup-native)\n--\n\n"
-        "SET statement_timeout = 0;\n"
-        "SET lock_timeout = 0;\n"
-        "SET idle_in_transaction_session_timeout = 0;\n"
-        "SET client_encoding = 'UTF8';\n"
-        "SET standard_conforming_strings = on;\n"
-        "SELECT pg_catalog.set_config('search_path', '', false);\n"
-        "SET check_function_bodies = false;\n"
-        "SET xmloption = content;\n"
-        "SET client_min_messages = warning;\n"
-        "SET row_security = off;\n"
-        "SET default_table_access_method = \"heap\";\n\n";
+    std::string header = "--\n-- PostgreSQL database dump (crmbackup-native)\n--\n\n";
+    header += pg_dump_session_settings();
+    header += "SET default_table_access_method = \"heap\";\n\n";
     std::string out;
 
     for (int section : {kPre, kPost, kManaged}) {
