@@ -42,3 +42,6 @@ bench:
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan
+
+bench-smoke:
+	bench/smoke.sh

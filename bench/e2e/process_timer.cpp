@@ -1,0 +1,80 @@
+#include "bench/e2e/process_timer.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace crm::bench {
+namespace {
+
+[[noreturn]] void exec_child(const Command& c) {
+  auto redirect = [](const std::string& path, int fd, int flags) {
+    int f = ::open(path.c_str(), flags, 0600);
+    if (f < 0) {
+      std::fprintf(stderr, "cannot open %s: %s\n", path.c_str(), std::strerror(errno));
+      _exit(126);
+    }
+    ::dup2(f, fd);
+    ::close(f);
+  };
+  redirect(c.stdin_path, 0, O_RDONLY);
+  redirect(c.stdout_path, 1, O_WRONLY | O_CREAT | O_TRUNC);
+  redirect(c.stderr_path, 2, O_WRONLY | O_CREAT | O_TRUNC);
+  for (const auto& [k, v] : c.env) ::setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args;
+  for (const auto& a : c.argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
+  _exit(127);
+}
+
+}  // namespace
+
+Sample run_concurrently(const std::vector<Command>& commands) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<pid_t> pids;
+  for (const auto& c : commands) {
+    if (c.argv.empty()) throw std::invalid_argument("empty command");
+    pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) exec_child(c);
+    pids.push_back(pid);
+  }
+  Sample s;
+  // Each child by its pid: the sandbox's own children (storage server, cluster watchdog) must
+  // not be reaped here.
+  for (pid_t pid : pids) {
+    int status = 0;
+    struct rusage ru {};
+    while (::wait4(pid, &status, 0, &ru) < 0) {
+      if (errno != EINTR) throw std::runtime_error(std::string("wait4: ") + std::strerror(errno));
+    }
+    s.cpu_s += ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    s.peak_rss_mb = std::max(s.peak_rss_mb, ru.ru_maxrss / 1024.0);  // ru_maxrss is in KiB
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (code != 0 && s.exit_code == 0) s.exit_code = code;
+  }
+  s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return s;
+}
+
+std::string tail_of_file(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string all = ss.str();
+  return all.size() > max_bytes ? "..." + all.substr(all.size() - max_bytes) : all;
+}
+
+}  // namespace crm::bench
