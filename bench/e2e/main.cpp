@@ -148,11 +148,14 @@ void remove_path(const fs::path& p) {
 // does not land on the next one's clock.
 void settle() { ::sync(); }
 
-bool engine_has(const std::string& cli, const std::vector<std::string>& sub) {
+// Whether the CLI lists `sub` among the subcommands of `parent` (empty: top level).
+bool engine_has(const std::string& cli, const std::vector<std::string>& path) {
   std::vector<std::string> argv = {cli};
-  argv.insert(argv.end(), sub.begin(), sub.end());
+  argv.insert(argv.end(), path.begin(), path.end() - 1);
   argv.push_back("--help");
-  return crm::sandbox::run_process(argv, {.timeout_seconds = 30}).exit_code == 0;
+  auto r = crm::sandbox::run_process(argv, {.timeout_seconds = 30});
+  auto at = r.out.find("Subcommands:");
+  return r.exit_code == 0 && at != std::string::npos && r.out.find("\n  " + path.back() + " ", at) != std::string::npos;
 }
 
 std::string psql_value(const crm::sandbox::PgCluster& c, const std::string& sql, const std::string& db = "postgres") {
@@ -344,7 +347,8 @@ Listing read_listing(const std::string& path) {
     if (line.empty()) continue;
     simdjson::padded_string p(line);
     auto doc = parser.iterate(p);
-    std::string name(std::string_view(doc["path"]));
+    std::string_view path_view = doc["path"].get_string();
+    std::string name{path_view};
     std::uint64_t size = doc["size"].get_uint64();
     l.objects.emplace_back(name, size);
     l.bytes += size;
