@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
 
   auto* dump = app.add_subcommand("dump", "write one part of a backup (roles, schema, data, attachments)");
   dump->require_subcommand(1);
+  register_dump_roles(*dump, reg);
+  register_dump_schema(*dump, reg);
   register_dump_data(*dump, reg);
   register_dump_attachments(*dump, reg);
 

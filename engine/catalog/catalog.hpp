@@ -1,0 +1,241 @@
+#pragma once
+// What schema.sql needs to know about a database, read with one set-based query per object
+// kind (round trips grow with the number of kinds, never with the number of objects). Text
+// that the server deparses (view bodies, function definitions, expressions, type names) is
+// taken as the server writes it under search_path = '' and quote_all_identifiers = on, so
+// every name in it is schema-qualified and double-quoted.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgwire/connection.hpp"
+
+namespace crm::engine::catalog {
+
+using Oid = std::uint32_t;
+
+// Fixed catalog OIDs (identical in every PostgreSQL version).
+inline constexpr Oid kPgClass = 1259, kPgType = 1247, kPgProc = 1255, kPgConstraint = 2606,
+                     kPgAttrdef = 2604, kPgRewrite = 2618, kPgTrigger = 2620, kPgPolicy = 3256,
+                     kPgNamespace = 2615, kPgExtension = 3079, kPgPublication = 6104,
+                     kPgCollation = 3456, kPgDatabase = 1262,
+                     kPgStatisticExt = 3381, kPgEventTrigger = 3466;
+
+struct ObjRef {
+  Oid classid = 0;
+  Oid objid = 0;
+  auto operator<=>(const ObjRef&) const = default;
+};
+
+// One privilege row of aclexplode(), in the order the server stores the ACL.
+struct AclEntry {
+  std::string grantor;
+  std::string grantee;  // "" for PUBLIC
+  std::string privilege;
+  bool grantable = false;
+};
+using Acl = std::vector<AclEntry>;
+
+struct Namespace {
+  Oid oid;
+  std::string name, owner;
+  bool has_acl;  // relacl-style column is not NULL
+};
+
+struct Extension {
+  Oid oid;
+  std::string name, schema;
+};
+
+struct Type {
+  Oid oid, array_oid;
+  std::string schema, name, owner;
+  char kind;  // e enum, c composite, d domain, r range
+  bool has_acl;
+  std::string enum_labels;      // 'a', 'b' (server-quoted literals)
+  std::string composite_attrs;  // "a" integer, "b" text COLLATE ... (server-built)
+  Oid composite_relid = 0;
+  std::string domain_base, domain_collation;
+  std::optional<std::string> domain_default;
+  bool domain_not_null = false;
+  std::string range_subtype, range_opclass, range_collation, range_canonical, range_subdiff, range_multirange;
+};
+
+struct Column {
+  int attnum;
+  std::string name, type, collation;
+  bool not_null, is_local;
+  int inh_count;
+  char identity, generated;  // '\0' when none
+  std::optional<std::string> default_expr;
+  Oid attrdef_oid = 0;
+  int stat_target;  // -1 default
+  char storage, type_storage;
+  std::string options;     // attoptions as name=value, comma separated
+  char compression;        // '\0' default
+  bool has_acl;
+};
+
+struct Sequence {
+  std::string type;
+  std::string start, increment, min, max, cache;
+  bool cycle;
+  Oid owner_table = 0;  // OWNED BY / identity
+  int owner_attnum = 0;
+  char owner_deptype = 0;  // 'a' owned by, 'i' identity
+};
+
+struct Relation {
+  Oid oid, reltype;
+  std::string schema, name, owner;
+  char kind;         // r p v m S c (c: a composite type's columns, for comments)
+  char persistence;  // p u
+  char replident;
+  bool has_acl, rls, force_rls, is_partition;
+  std::vector<std::string> reloptions;  // name=value as stored
+  std::vector<std::string> toast_reloptions;
+  std::string access_method;  // "" when heap (or not applicable)
+  std::optional<std::string> partbound, partkey, viewdef;
+  std::vector<Oid> parents;  // pg_inherits order
+  Oid rewrite_oid = 0;
+  std::vector<Column> columns;
+  std::optional<Sequence> sequence;
+};
+
+struct Constraint {
+  Oid oid;
+  std::string name, schema;
+  char type;  // c f p u t x
+  Oid relid = 0, typid = 0, parentid = 0, indexid = 0;
+  bool is_local, validated;
+  std::string def;
+};
+
+struct Index {
+  Oid oid, relid;
+  std::string schema, name, def;
+  bool clustered, replident, is_partition_child;
+  Oid constraint_oid = 0;  // the PK/UNIQUE/EXCLUDE constraint it implements
+};
+
+struct Function {
+  Oid oid;
+  std::string schema, name, owner, identity_args, arguments;
+  char kind;  // f p a w
+  bool has_acl;
+  std::string def;  // pg_get_functiondef, "" for aggregates
+  // Aggregates only.
+  std::string agg_sql_body;  // the parenthesised option list, built on the server side
+};
+
+struct Trigger {
+  Oid oid, relid;
+  std::string name, def, function_schema;
+  char enabled;
+  bool is_constraint;
+};
+
+struct Policy {
+  Oid oid, relid;
+  std::string name, cmd, roles;
+  bool permissive;
+  std::optional<std::string> qual, with_check;
+};
+
+struct Rule {
+  Oid oid, relid;
+  std::string name, def;
+  char enabled;
+};
+
+struct DefaultAcl {
+  Oid oid;
+  std::string role, schema;  // schema "" for a global entry
+  char objtype;
+  Acl acl;
+};
+
+struct PublicationRel {
+  Oid relid;
+  std::optional<std::string> where, columns;
+};
+
+struct Publication {
+  Oid oid;
+  std::string name, owner;
+  bool all_tables, insert, update, del, truncate, via_root;
+  std::vector<PublicationRel> tables;
+  std::vector<std::string> schemas;
+};
+
+struct Collation {
+  Oid oid;
+  std::string schema, name, owner, options;  // options: the parenthesised CREATE COLLATION list
+};
+
+struct Statistics {
+  Oid oid, relid;
+  std::string schema, name, owner, def;
+  int stat_target;  // -1 default
+};
+
+struct EventTrigger {
+  Oid oid;
+  std::string name, def;  // def: CREATE EVENT TRIGGER ... (written commented out)
+  char enabled;
+};
+
+// An object schema.sql does not know how to write (foreign tables, operators, text search
+// configurations, casts, ...): reported, never silently dropped.
+struct Unsupported {
+  std::string kind, schema, name;
+};
+
+struct Comment {
+  ObjRef obj;
+  int subid;
+  std::string text;
+};
+
+struct Dependency {
+  ObjRef obj, ref;
+  char deptype;
+};
+
+struct Catalog {
+  int server_version = 0;
+  std::vector<Namespace> namespaces;  // only the dumped application schemas
+  std::vector<Namespace> managed;     // auth and storage, for the managed-schema section
+  std::vector<Extension> extensions;
+  std::vector<Type> types;
+  std::vector<Relation> relations;  // application schemas and managed schemas
+  std::vector<Constraint> constraints;
+  std::vector<Index> indexes;
+  std::vector<Function> functions;
+  std::vector<Trigger> triggers;
+  std::vector<Policy> policies;
+  std::vector<Rule> rules;
+  std::vector<DefaultAcl> default_acls;
+  std::vector<Publication> publications;
+  std::vector<Collation> collations;
+  std::vector<Statistics> statistics;
+  std::vector<EventTrigger> event_triggers;
+  std::vector<Unsupported> unsupported;
+  std::vector<Comment> comments;
+  std::vector<Dependency> dependencies;
+  std::map<ObjRef, Oid> extension_members;  // object -> extension oid
+  // ACLs by (catalog, object, column): absent when the column is NULL.
+  std::map<std::tuple<Oid, Oid, int>, Acl> acls;
+};
+
+// Schemas schema.sql leaves out entirely (the platform manages them).
+bool is_left_out_schema(const std::string& name);
+// Platform-managed schemas whose tables may carry the application's own triggers/policies.
+bool is_managed_app_schema(const std::string& name);
+
+// Reads everything. Expects CatalogReadScope to be active on conn.
+Catalog load_catalog(pg::Connection& conn);
+
+}  // namespace crm::engine::catalog

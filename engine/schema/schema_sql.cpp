@@ -1,0 +1,943 @@
+#include "engine/schema/schema_sql.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "engine/catalog/catalog.hpp"
+#include "engine/catalog/read_scope.hpp"
+#include "engine/schema/role_filter.hpp"
+#include "engine/schema/toposort.hpp"
+#include "pgwire/quote.hpp"
+
+namespace crm::engine::schema {
+namespace {
+
+using namespace crm::engine::catalog;
+using pg::quote_ident;
+using pg::quote_literal;
+using pg::quote_qualified;
+
+enum Section { kPre = 0, kPost = 1, kManaged = 2 };
+
+// Kind ranks: the tie-break between objects whose dependencies are already placed.
+enum Rank {
+  kRankSchema = 1, kRankExtension, kRankCollation, kRankType, kRankFunction, kRankAggregate, kRankSequence, kRankTable,
+  kRankView, kRankMatview, kRankSeqOwnedBy,
+  kRankUniqueKey = 20, kRankIndex, kRankCheck, kRankForeignKey, kRankTrigger, kRankRule, kRankRls, kRankPolicy,
+  kRankStatistics, kRankPublication, kRankPublicationMember, kRankEventTrigger, kRankAcl, kRankDefaultAcl,
+  kRankManagedTrigger = 40, kRankManagedPolicy
+};
+
+struct DumpObject {
+  SortKey key;
+  Section section = kPre;
+  std::string type_label, schema, name, owner;
+  std::string sql;
+  bool active = true;
+};
+
+// Header comment lines must not let a name with a line break start a statement.
+std::string one_line(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c == '\n' || c == '\r') c = ' ';
+  return out;
+}
+
+std::string strip_semicolon(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  if (!s.empty() && s.back() == ';') s.pop_back();
+  return s;
+}
+
+bool plain_option_name(std::string_view n) {
+  if (n.empty()) return false;
+  for (char c : n)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+// "name=value" as stored in reloptions/attoptions -> name='value'.
+std::string format_options(const std::vector<std::string>& opts, std::string_view prefix = "",
+                           std::string_view skip = "") {
+  std::string out;
+  for (const auto& o : opts) {
+    auto eq = o.find('=');
+    std::string name = o.substr(0, eq), value = eq == std::string::npos ? "" : o.substr(eq + 1);
+    if (!skip.empty() && name == skip) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(prefix) + (plain_option_name(name) ? name : quote_ident(name));
+    if (eq != std::string::npos) out += "=" + quote_literal(value);
+  }
+  return out;
+}
+
+std::vector<std::string> split_unit_list(const std::string& s) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  size_t start = 0;
+  for (;;) {
+    size_t p = s.find('\x1f', start);
+    out.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
+    if (p == std::string::npos) break;
+    start = p + 1;
+  }
+  return out;
+}
+
+class SchemaWriter {
+ public:
+  SchemaWriter(const Catalog& cat, const SchemaOptions& opts) : cat_(cat), opts_(opts) {
+    for (size_t i = 0; i < cat_.relations.size(); ++i) rel_[cat_.relations[i].oid] = &cat_.relations[i];
+    for (const auto& n : cat_.namespaces) app_schemas_.insert(n.name);
+    for (const auto& c : cat_.comments) comments_[c.obj].emplace_back(c.subid, c.text);
+    for (const auto& c : cat_.constraints) constraint_[c.oid] = &c;
+    std::set<Oid> functions;
+    for (const auto& f : cat_.functions) functions.insert(f.oid);
+    for (const auto& d : cat_.dependencies)
+      if (d.obj.classid == kPgAttrdef && d.ref.classid == kPgProc && functions.count(d.ref.objid))
+        defaults_calling_functions_.insert(d.obj.objid);
+  }
+
+  SchemaDumpResult write(Sink& sink) {
+    build();
+    return emit(sink);
+  }
+
+ private:
+  // ---- helpers ---------------------------------------------------------------------------
+  bool is_app(const Relation& r) const { return app_schemas_.count(r.schema) > 0; }
+  std::string qname(const Relation& r) const { return quote_qualified(r.schema, r.name); }
+
+  size_t add(DumpObject o, std::initializer_list<ObjRef> refs) {
+    size_t id = objects_.size();
+    for (auto r : refs) owner_.emplace(r, id);
+    objects_.push_back(std::move(o));
+    return id;
+  }
+  void map_ref(ObjRef r, size_t id) { owner_.emplace(r, id); }
+
+  // COMMENT ON statements for one catalog object (sub-objects by subid).
+  std::string comments_for(ObjRef obj, const std::string& target, const std::string& column_prefix = "") const {
+    auto it = comments_.find(obj);
+    if (it == comments_.end()) return {};
+    std::string out;
+    for (const auto& [sub, text] : it->second) {
+      if (sub == 0) {
+        if (target.empty()) continue;
+        out += "COMMENT ON " + target + " IS " + quote_literal(text) + ";\n";
+      } else if (!column_prefix.empty()) {
+        auto col = column_name(obj.objid, sub);
+        if (col.empty()) continue;
+        out += "COMMENT ON COLUMN " + column_prefix + "." + quote_ident(col) + " IS " + quote_literal(text) + ";\n";
+      }
+    }
+    return out;
+  }
+
+  std::string column_name(Oid relid, int attnum) const {
+    auto it = rel_.find(relid);
+    if (it == rel_.end()) return {};
+    for (const auto& c : it->second->columns)
+      if (c.attnum == attnum) return c.name;
+    return {};
+  }
+
+  const Column* parent_column(const Relation& r, const std::string& name) const {
+    for (Oid p : r.parents) {
+      auto it = rel_.find(p);
+      if (it == rel_.end()) continue;
+      for (const auto& c : it->second->columns)
+        if (c.name == name) return &c;
+    }
+    return nullptr;
+  }
+
+  bool default_acl_applies(char objtype, const std::string& owner, const std::string& schema) const {
+    for (const auto& d : cat_.default_acls)
+      if (d.objtype == objtype && d.role == owner && (d.schema.empty() || d.schema == schema)) return true;
+    return false;
+  }
+
+  std::set<std::string> default_acl_grantees(char objtype, const std::string& owner, const std::string& schema) const {
+    std::set<std::string> out;
+    for (const auto& d : cat_.default_acls)
+      if (d.objtype == objtype && d.role == owner && (d.schema.empty() || d.schema == schema))
+        for (const auto& e : d.acl) out.insert(e.grantee);
+    return out;
+  }
+
+  static std::string grantee_sql(const std::string& g) { return g.empty() ? "PUBLIC" : quote_ident(g); }
+
+  // GRANT statements re-creating acl in stored order; consecutive privileges of one grantee
+  // share a statement. A grantor other than the owner is reproduced as pg_dump does it.
+  static std::string grants(const Acl& acl, const std::string& on, const std::string& owner,
+                            const std::string& column = "") {
+    std::string out;
+    for (size_t i = 0; i < acl.size();) {
+      size_t j = i;
+      std::string privs;
+      while (j < acl.size() && acl[j].grantor == acl[i].grantor && acl[j].grantee == acl[i].grantee &&
+             acl[j].grantable == acl[i].grantable) {
+        if (!privs.empty()) privs += ",";
+        privs += acl[j].privilege + (column.empty() ? "" : "(" + quote_ident(column) + ")");
+        ++j;
+      }
+      std::string g = "GRANT " + privs + " ON " + on + " TO " + grantee_sql(acl[i].grantee) +
+                      (acl[i].grantable ? " WITH GRANT OPTION" : "") + ";\n";
+      if (acl[i].grantor != owner && !acl[i].grantor.empty())
+        g = "SET SESSION AUTHORIZATION " + quote_ident(acl[i].grantor) + ";\n" + g + "RESET SESSION AUTHORIZATION;\n";
+      out += g;
+      i = j;
+    }
+    return out;
+  }
+
+  // The ACL of one object: emitted when the source set it, or when default privileges could
+  // have changed it on the target at CREATE time. Revokes everything first so that the
+  // resulting ACL has the source's entries in the source's order.
+  void add_acl(Oid cls, Oid oid, bool has_acl, char defacl_type, const std::string& on, const std::string& owner,
+               const std::string& schema, const std::string& name, const std::string& detail,
+               const std::vector<std::pair<std::string, bool>>& columns = {}) {
+    std::string out;
+    if (has_acl || default_acl_applies(defacl_type, owner, schema)) {
+      auto it = cat_.acls.find({cls, oid, 0});
+      Acl acl = it == cat_.acls.end() ? Acl{} : it->second;
+      std::set<std::string> revoke = default_acl_grantees(defacl_type, owner, schema);
+      for (const auto& e : acl) revoke.insert(e.grantee);
+      revoke.erase("");
+      revoke.erase(owner);
+      out += "REVOKE ALL ON " + on + " FROM PUBLIC;\n";
+      out += "REVOKE ALL ON " + on + " FROM " + quote_ident(owner) + ";\n";
+      for (const auto& r : revoke) out += "REVOKE ALL ON " + on + " FROM " + quote_ident(r) + ";\n";
+      out += grants(acl, on, owner);
+    }
+    int attnum = 0;
+    for (const auto& [col, col_has_acl] : columns) {
+      ++attnum;
+      (void)col_has_acl;
+    }
+    auto rel = rel_.find(oid);
+    if (cls == kPgClass && rel != rel_.end()) {
+      for (const auto& c : rel->second->columns) {
+        if (!c.has_acl) continue;
+        auto it = cat_.acls.find({cls, oid, c.attnum});
+        if (it != cat_.acls.end()) out += grants(it->second, on, owner, c.name);
+      }
+    }
+    if (out.empty()) return;
+    DumpObject o{{kRankAcl, schema, name, detail}, kPost, "ACL", schema, name, owner, out};
+    objects_.push_back(std::move(o));
+  }
+
+  // ---- builders --------------------------------------------------------------------------
+  void build() {
+    build_schemas();
+    build_extensions();
+    build_collations();
+    build_types();
+    build_functions();
+    build_relations();
+    build_constraints();
+    build_indexes();
+    build_triggers();
+    build_rules();
+    build_policies();
+    build_statistics();
+    build_publications();
+    build_event_triggers();
+    build_default_acls();
+  }
+
+  void build_collations() {
+    for (const auto& c : cat_.collations) {
+      std::string q = quote_qualified(c.schema, c.name);
+      std::string sql = "CREATE COLLATION " + q + " (" + c.options + ");\n" + "ALTER COLLATION " + q + " OWNER TO " +
+                        quote_ident(c.owner) + ";\n" + comments_for({kPgCollation, c.oid}, "COLLATION " + q);
+      add({{kRankCollation, c.schema, c.name, ""}, kPre, "COLLATION", c.schema, c.name, c.owner, sql}, {{kPgCollation, c.oid}});
+    }
+  }
+
+  void build_statistics() {
+    for (const auto& st : cat_.statistics) {
+      std::string q = quote_qualified(st.schema, st.name);
+      std::string sql = strip_semicolon(st.def) + ";\n" + "ALTER STATISTICS " + q + " OWNER TO " + quote_ident(st.owner) + ";\n";
+      if (st.stat_target >= 0) sql += "ALTER STATISTICS " + q + " SET STATISTICS " + std::to_string(st.stat_target) + ";\n";
+      sql += comments_for({kPgStatisticExt, st.oid}, "STATISTICS " + q);
+      add({{kRankStatistics, st.schema, st.name, ""}, kPost, "STATISTICS", st.schema, st.name, st.owner, sql},
+          {{kPgStatisticExt, st.oid}});
+    }
+  }
+
+  // Event triggers need superuser and belong to the platform on Supabase: written commented
+  // out, as the old system did.
+  void build_event_triggers() {
+    for (const auto& e : cat_.event_triggers) {
+      std::string sql = e.def + "\n";
+      if (e.enabled == 'D') sql += "ALTER EVENT TRIGGER " + quote_ident(e.name) + " DISABLE;\n";
+      DumpObject o{{kRankEventTrigger, "", e.name, ""}, kPost, "EVENT TRIGGER", "", e.name, "", sql, false};
+      objects_.push_back(std::move(o));
+    }
+  }
+
+  void build_schemas() {
+    for (const auto& n : cat_.namespaces) {
+      std::string q = quote_ident(n.name);
+      std::string sql = "CREATE SCHEMA IF NOT EXISTS " + q + ";\n" + "ALTER SCHEMA " + q + " OWNER TO " +
+                        quote_ident(n.owner) + ";\n" + comments_for({kPgNamespace, n.oid}, "SCHEMA " + q);
+      add({{kRankSchema, "", n.name, ""}, kPre, "SCHEMA", "", n.name, n.owner, sql}, {{kPgNamespace, n.oid}});
+      add_acl(kPgNamespace, n.oid, n.has_acl, 'n', "SCHEMA " + q, n.owner, "", n.name, "schema");
+    }
+  }
+
+  void build_extensions() {
+    for (const auto& e : cat_.extensions) {
+      std::string q = quote_ident(e.name);
+      std::string sql = "CREATE EXTENSION IF NOT EXISTS " + q;
+      if (e.name == "pg_tle" || e.name == "pgsodium" || e.name == "pgmq")
+        sql += ";\n";
+      else
+        sql += " WITH SCHEMA " + quote_ident(e.schema) + ";\n";
+      std::string c = comments_for({kPgExtension, e.oid}, "EXTENSION " + q);
+      if (!c.empty()) sql += comment_out(c);  // COMMENT ON EXTENSION needs the owner: left out like the old system
+      add({{kRankExtension, "", e.name, ""}, kPre, "EXTENSION", e.schema, e.name, "", sql}, {{kPgExtension, e.oid}});
+    }
+  }
+
+  void build_types() {
+    for (const auto& t : cat_.types) {
+      std::string q = quote_qualified(t.schema, t.name);
+      std::string sql, kw = t.kind == 'd' ? "DOMAIN" : "TYPE";
+      std::vector<ObjRef> refs{{kPgType, t.oid}};
+      if (t.array_oid) refs.push_back({kPgType, t.array_oid});
+      std::string extra_comments;
+      switch (t.kind) {
+        case 'e':
+          sql = "CREATE TYPE " + q + " AS ENUM (\n    " + t.enum_labels + "\n);\n";
+          break;
+        case 'c':
+          sql = "CREATE TYPE " + q + " AS (\n    " + t.composite_attrs + "\n);\n";
+          refs.push_back({kPgClass, t.composite_relid});
+          extra_comments = comments_for({kPgClass, t.composite_relid}, "", q);
+          break;
+        case 'r': {
+          sql = "CREATE TYPE " + q + " AS RANGE (\n    subtype = " + t.range_subtype;
+          if (!t.range_multirange.empty()) sql += ",\n    multirange_type_name = " + t.range_multirange;
+          if (!t.range_opclass.empty()) sql += ",\n    subtype_opclass = " + t.range_opclass;
+          if (!t.range_collation.empty()) sql += ",\n    collation = " + t.range_collation;
+          if (!t.range_canonical.empty()) sql += ",\n    canonical = " + t.range_canonical;
+          if (!t.range_subdiff.empty()) sql += ",\n    subtype_diff = " + t.range_subdiff;
+          sql += "\n);\n";
+          break;
+        }
+        case 'd': {
+          sql = "CREATE DOMAIN " + q + " AS " + t.domain_base;
+          if (!t.domain_collation.empty()) sql += " COLLATE " + t.domain_collation;
+          if (t.domain_default) sql += " DEFAULT " + *t.domain_default;
+          if (t.domain_not_null) sql += " NOT NULL";
+          std::string later;
+          for (const auto& c : cat_.constraints) {
+            if (c.typid != t.oid || c.type != 'c') continue;
+            refs.push_back({kPgConstraint, c.oid});
+            if (c.validated)
+              sql += "\n    CONSTRAINT " + quote_ident(c.name) + " " + c.def;
+            else
+              later += "ALTER DOMAIN " + q + " ADD CONSTRAINT " + quote_ident(c.name) + " " + c.def + ";\n";
+            extra_comments += comments_for({kPgConstraint, c.oid}, "CONSTRAINT " + quote_ident(c.name) + " ON DOMAIN " + q);
+          }
+          sql += ";\n" + later;
+          break;
+        }
+      }
+      sql += "ALTER " + kw + " " + q + " OWNER TO " + quote_ident(t.owner) + ";\n";
+      sql += comments_for({kPgType, t.oid}, kw + " " + q) + extra_comments;
+      size_t id = add({{kRankType, t.schema, t.name, ""}, kPre, kw, t.schema, t.name, t.owner, sql}, {});
+      for (auto r : refs) map_ref(r, id);
+      add_acl(kPgType, t.oid, t.has_acl, 'T', kw + " " + q, t.owner, t.schema, t.name, "type");
+    }
+  }
+
+  void build_functions() {
+    for (const auto& f : cat_.functions) {
+      std::string sig = quote_qualified(f.schema, f.name) + "(" + f.identity_args + ")";
+      std::string kw = f.kind == 'p' ? "PROCEDURE" : f.kind == 'a' ? "AGGREGATE" : "FUNCTION";
+      std::string sql;
+      if (f.kind == 'a') {
+        std::string args = f.arguments.empty() ? "*" : f.arguments;
+        sig = quote_qualified(f.schema, f.name) + "(" + (f.identity_args.empty() ? "*" : f.identity_args) + ")";
+        sql = "CREATE AGGREGATE " + quote_qualified(f.schema, f.name) + "(" + args + ") (\n    " + f.agg_sql_body + "\n);\n";
+      } else {
+        sql = strip_semicolon(f.def) + ";\n";
+      }
+      sql += "ALTER " + kw + " " + sig + " OWNER TO " + quote_ident(f.owner) + ";\n";
+      sql += comments_for({kPgProc, f.oid}, kw + " " + sig);
+      add({{f.kind == 'a' ? kRankAggregate : kRankFunction, f.schema, f.name, f.identity_args}, kPre, kw, f.schema,
+           f.name, f.owner, sql},
+          {{kPgProc, f.oid}});
+      add_acl(kPgProc, f.oid, f.has_acl, 'f', (f.kind == 'p' ? "PROCEDURE " : "FUNCTION ") + sig, f.owner, f.schema,
+              f.name, f.identity_args);
+    }
+  }
+
+  std::string sequence_options(const Sequence& s, bool with_type, const std::string& indent) const {
+    std::string o;
+    if (with_type) o += indent + "AS " + s.type;
+    o += indent + "START WITH " + s.start + indent + "INCREMENT BY " + s.increment + indent + "MINVALUE " + s.min +
+         indent + "MAXVALUE " + s.max + indent + "CACHE " + s.cache;
+    if (s.cycle) o += indent + "CYCLE";
+    return o;
+  }
+
+  void build_relations() {
+    // Identity sequences are written inside their column; map them to the table.
+    std::map<std::pair<Oid, int>, const Relation*> identity_seq;
+    for (const auto& r : cat_.relations)
+      if (r.sequence && r.sequence->owner_deptype == 'i') identity_seq[{r.sequence->owner_table, r.sequence->owner_attnum}] = &r;
+
+    for (const auto& r : cat_.relations) {
+      if (!is_app(r)) continue;
+      std::string q = qname(r);
+      switch (r.kind) {
+        case 'S': build_sequence(r, q); break;
+        case 'r':
+        case 'p': build_table(r, q, identity_seq); break;
+        case 'v':
+        case 'm': build_view(r, q); break;
+      }
+      if (r.kind == 'S' || r.kind == 'r' || r.kind == 'p' || r.kind == 'v' || r.kind == 'm')
+        add_acl(kPgClass, r.oid, r.has_acl, r.kind == 'S' ? 'S' : 'r', (r.kind == 'S' ? "SEQUENCE " : "TABLE ") + q,
+                r.owner, r.schema, r.name, "relation");
+    }
+  }
+
+  void build_sequence(const Relation& r, const std::string& q) {
+    const auto& s = *r.sequence;
+    if (s.owner_deptype == 'i') {
+      auto t = rel_.find(s.owner_table);
+      if (t != rel_.end()) pending_maps_.push_back({{kPgClass, r.oid}, t->second->oid});
+      return;
+    }
+    std::string sql = "CREATE SEQUENCE IF NOT EXISTS " + q + sequence_options(s, true, "\n    ") + ";\n";
+    sql += "ALTER SEQUENCE " + q + " OWNER TO " + quote_ident(r.owner) + ";\n";
+    sql += comments_for({kPgClass, r.oid}, "SEQUENCE " + q);
+    size_t id = add({{kRankSequence, r.schema, r.name, ""}, kPre, "SEQUENCE", r.schema, r.name, r.owner, sql},
+                    {{kPgClass, r.oid}, {kPgType, r.reltype}});
+    if (s.owner_deptype == 'a') {
+      auto t = rel_.find(s.owner_table);
+      std::string col = column_name(s.owner_table, s.owner_attnum);
+      if (t != rel_.end() && !col.empty() && is_app(*t->second)) {
+        std::string own = "ALTER SEQUENCE " + q + " OWNED BY " + qname(*t->second) + "." + quote_ident(col) + ";\n";
+        size_t oid_obj = objects_.size();
+        objects_.push_back({{kRankSeqOwnedBy, r.schema, r.name, ""}, kPre, "SEQUENCE OWNED BY", r.schema, r.name, r.owner, own});
+        extra_edges_.push_back({{kPgClass, r.oid}, oid_obj});
+        extra_edges_.push_back({{kPgClass, t->second->oid}, oid_obj});
+        (void)id;
+      }
+    }
+  }
+
+  // A default that calls one of the application's functions is set after CREATE TABLE, so
+  // that a function taking the table's row type can sit between the two.
+  bool separate_default(const Column& c) const {
+    return c.default_expr && !c.identity && c.generated == 0 && defaults_calling_functions_.count(c.attrdef_oid);
+  }
+
+  std::string column_def(const Relation& r, const Column& c,
+                         const std::map<std::pair<Oid, int>, const Relation*>& identity_seq) const {
+    std::string d = quote_ident(c.name) + " " + c.type;
+    if (!c.collation.empty()) d += " COLLATE " + c.collation;
+    if (c.generated == 's' && c.default_expr) {
+      d += " GENERATED ALWAYS AS (" + *c.default_expr + ") STORED";
+    } else if (c.default_expr && !c.identity && !separate_default(c)) {
+      d += " DEFAULT " + *c.default_expr;
+    }
+    if (c.not_null) d += " NOT NULL";
+    if (c.identity) {
+      d += c.identity == 'a' ? " GENERATED ALWAYS AS IDENTITY" : " GENERATED BY DEFAULT AS IDENTITY";
+      auto it = identity_seq.find({r.oid, c.attnum});
+      if (it != identity_seq.end())
+        d += " (\n        SEQUENCE NAME " + qname(*it->second) +
+             sequence_options(*it->second->sequence, false, "\n        ") + "\n    )";
+    }
+    return d;
+  }
+
+  void build_table(const Relation& r, const std::string& q,
+                   const std::map<std::pair<Oid, int>, const Relation*>& identity_seq) {
+    std::vector<std::string> items;
+    std::string after, comments;
+    std::vector<ObjRef> refs{{kPgClass, r.oid}, {kPgType, r.reltype}};
+    const Relation* parent = nullptr;
+    if (r.is_partition && !r.parents.empty()) {
+      auto it = rel_.find(r.parents[0]);
+      if (it != rel_.end()) parent = it->second;
+    }
+    for (const auto& c : r.columns) {
+      if (c.attrdef_oid && !((c.is_local || parent) && separate_default(c))) refs.push_back({kPgAttrdef, c.attrdef_oid});
+      const Column* pc = (parent || !c.is_local) ? parent_column(r, c.name) : nullptr;
+      if (parent && pc) {
+        // Partition columns come from the parent; only what differs is written.
+        std::string opts;
+        bool def_differs = c.default_expr && !c.identity && c.generated == 0 && (!pc->default_expr || *pc->default_expr != *c.default_expr);
+        if (def_differs) opts += " DEFAULT " + *c.default_expr;
+        if (c.not_null && !pc->not_null) opts += " NOT NULL";
+        if (!opts.empty()) items.push_back(quote_ident(c.name) + " WITH OPTIONS" + opts);
+      } else if (c.is_local || !pc) {
+        items.push_back(column_def(r, c, identity_seq));
+        if (separate_default(c)) {
+          std::string sql = alter_table(r) + " ALTER COLUMN " + quote_ident(c.name) + " SET DEFAULT " + *c.default_expr + ";\n";
+          size_t id = add({{kRankTable, r.schema, r.name, "default " + c.name}, kPre, "DEFAULT", r.schema, r.name + " " + c.name,
+                           r.owner, sql},
+                          {{kPgAttrdef, c.attrdef_oid}});
+          extra_edges_.push_back({{kPgClass, r.oid}, id});
+          separate_defaults_[r.oid].push_back(id);
+        }
+      } else {
+        // Inherited column: the child gets the parent's default and NOT NULL; write differences.
+        if (c.default_expr && c.generated == 0 && (!pc->default_expr || *pc->default_expr != *c.default_expr))
+          after += "ALTER TABLE ONLY " + q + " ALTER COLUMN " + quote_ident(c.name) + " SET DEFAULT " + *c.default_expr + ";\n";
+        if (c.not_null && !pc->not_null)
+          after += "ALTER TABLE ONLY " + q + " ALTER COLUMN " + quote_ident(c.name) + " SET NOT NULL;\n";
+      }
+      std::string col = "ALTER TABLE ONLY " + q + " ALTER COLUMN " + quote_ident(c.name);
+      if (c.stat_target >= 0) after += col + " SET STATISTICS " + std::to_string(c.stat_target) + ";\n";
+      if (c.storage != c.type_storage && c.storage) {
+        const char* s = c.storage == 'p' ? "PLAIN" : c.storage == 'e' ? "EXTERNAL" : c.storage == 'm' ? "MAIN" : "EXTENDED";
+        after += col + " SET STORAGE " + s + ";\n";
+      }
+      if (!c.options.empty()) after += col + " SET (" + format_options(split_unit_list(c.options)) + ");\n";
+      if (c.compression == 'p') after += col + " SET COMPRESSION pglz;\n";
+      if (c.compression == 'l') after += col + " SET COMPRESSION lz4;\n";
+    }
+    for (const auto& c : cat_.constraints) {
+      if (c.relid != r.oid || c.type != 'c') continue;
+      if (!c.is_local || !c.validated) continue;
+      refs.push_back({kPgConstraint, c.oid});
+      items.push_back("CONSTRAINT " + quote_ident(c.name) + " " + c.def);
+      comments += comments_for({kPgConstraint, c.oid}, "CONSTRAINT " + quote_ident(c.name) + " ON " + q);
+    }
+    std::string sql = std::string("CREATE ") + (r.persistence == 'u' ? "UNLOGGED " : "") + "TABLE IF NOT EXISTS " + q;
+    if (parent) sql += " PARTITION OF " + qname(*parent);
+    if (!items.empty() || !parent) {
+      sql += " (\n";
+      for (size_t i = 0; i < items.size(); ++i) sql += "    " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
+      sql += ")";
+    }
+    if (parent && r.partbound) sql += "\n" + *r.partbound;
+    if (!parent && !r.parents.empty()) {
+      sql += "\nINHERITS (";
+      for (size_t i = 0; i < r.parents.size(); ++i) {
+        auto it = rel_.find(r.parents[i]);
+        if (it == rel_.end()) throw std::runtime_error("table " + q + " inherits from a table in a left-out schema");
+        sql += (i ? ", " : "") + qname(*it->second);
+      }
+      sql += ")";
+    }
+    if (r.partkey) sql += "\nPARTITION BY " + *r.partkey;
+    if (!r.access_method.empty()) sql += "\nUSING " + quote_ident(r.access_method);
+    std::string opts = format_options(r.reloptions);
+    std::string topts = format_options(r.toast_reloptions, "toast.");
+    if (!topts.empty()) opts += (opts.empty() ? "" : ", ") + topts;
+    if (!opts.empty()) sql += "\nWITH (" + opts + ")";
+    sql += ";\n";
+    sql += "ALTER TABLE " + q + " OWNER TO " + quote_ident(r.owner) + ";\n";
+    sql += after;
+    if (r.replident == 'f') sql += "ALTER TABLE ONLY " + q + " REPLICA IDENTITY FULL;\n";
+    if (r.replident == 'n') sql += "ALTER TABLE ONLY " + q + " REPLICA IDENTITY NOTHING;\n";
+    sql += comments_for({kPgClass, r.oid}, "TABLE " + q, q) + comments;
+    size_t id = add({{kRankTable, r.schema, r.name, ""}, kPre, "TABLE", r.schema, r.name, r.owner, sql}, {});
+    for (auto ref : refs) map_ref(ref, id);
+  }
+
+  void build_view(const Relation& r, const std::string& q) {
+    std::string sql;
+    std::string check;
+    for (const auto& o : r.reloptions) {
+      if (o == "check_option=local") check = "\n  WITH LOCAL CHECK OPTION";
+      if (o == "check_option=cascaded") check = "\n  WITH CASCADED CHECK OPTION";
+    }
+    std::string opts = format_options(r.reloptions, "", "check_option");
+    std::string body = strip_semicolon(r.viewdef.value_or(""));
+    std::string kw;
+    if (r.kind == 'v') {
+      kw = "VIEW";
+      sql = "CREATE OR REPLACE VIEW " + q + (opts.empty() ? "" : " WITH (" + opts + ")") + " AS\n" + body + check + ";\n";
+    } else {
+      kw = "MATERIALIZED VIEW";
+      sql = "CREATE MATERIALIZED VIEW IF NOT EXISTS " + q +
+            (r.access_method.empty() ? "" : " USING " + quote_ident(r.access_method)) +
+            (opts.empty() ? "" : " WITH (" + opts + ")") + " AS\n" + body + "\n  WITH NO DATA;\n";
+    }
+    sql += "ALTER " + std::string(r.kind == 'v' ? "VIEW " : "MATERIALIZED VIEW ") + q + " OWNER TO " + quote_ident(r.owner) + ";\n";
+    std::string after;
+    for (const auto& c : r.columns) {
+      std::string col = "ALTER " + kw + " " + q + " ALTER COLUMN " + quote_ident(c.name);
+      if (r.kind == 'v' && c.default_expr) after += col + " SET DEFAULT " + *c.default_expr + ";\n";
+      if (r.kind == 'm' && c.stat_target >= 0) after += col + " SET STATISTICS " + std::to_string(c.stat_target) + ";\n";
+    }
+    sql += after + comments_for({kPgClass, r.oid}, kw + " " + q, q);
+    std::vector<ObjRef> refs{{kPgClass, r.oid}, {kPgType, r.reltype}};
+    if (r.rewrite_oid) refs.push_back({kPgRewrite, r.rewrite_oid});
+    size_t id = add({{r.kind == 'v' ? kRankView : kRankMatview, r.schema, r.name, ""}, kPre, kw, r.schema, r.name, r.owner, sql}, {});
+    for (auto ref : refs) map_ref(ref, id);
+  }
+
+  std::string alter_table(const Relation& r) const {
+    return std::string("ALTER TABLE ") + (r.kind == 'p' ? "" : "ONLY ") + qname(r);
+  }
+
+  void build_constraints() {
+    for (const auto& c : cat_.constraints) {
+      if (c.relid == 0 || c.parentid != 0) continue;
+      auto it = rel_.find(c.relid);
+      if (it == rel_.end() || !is_app(*it->second)) continue;
+      const Relation& r = *it->second;
+      if (c.type == 'c' && (!c.is_local || c.validated)) continue;
+      Rank rank = c.type == 'f' ? kRankForeignKey : c.type == 'c' ? kRankCheck : kRankUniqueKey;
+      std::string q = qname(r);
+      std::string sql = alter_table(r) + "\n    ADD CONSTRAINT " + quote_ident(c.name) + " " + c.def + ";\n";
+      sql += comments_for({kPgConstraint, c.oid}, "CONSTRAINT " + quote_ident(c.name) + " ON " + q);
+      std::vector<ObjRef> refs{{kPgConstraint, c.oid}};
+      for (const auto& x : cat_.indexes) {
+        if (x.constraint_oid != c.oid) continue;
+        refs.push_back({kPgClass, x.oid});
+        if (x.clustered) sql += "ALTER TABLE " + q + " CLUSTER ON " + quote_ident(x.name) + ";\n";
+        if (x.replident) sql += "ALTER TABLE ONLY " + q + " REPLICA IDENTITY USING INDEX " + quote_ident(x.name) + ";\n";
+        sql += comments_for({kPgClass, x.oid}, "INDEX " + quote_qualified(x.schema, x.name));
+      }
+      size_t id = add({{rank, r.schema, r.name, c.name}, kPost, "CONSTRAINT", r.schema, r.name + " " + c.name, r.owner, sql}, {});
+      for (auto ref : refs) map_ref(ref, id);
+    }
+  }
+
+  // pg_get_indexdef writes "ON ONLY" for an index on a partitioned table; without ONLY the
+  // server creates (or attaches) the partitions' indexes itself.
+  static std::string drop_on_only(const std::string& def) {
+    size_t p = def.find('"');
+    if (p == std::string::npos) return def;
+    ++p;
+    while (p < def.size()) {  // skip the quoted index name ("" is an escaped quote)
+      if (def[p] == '"') {
+        if (p + 1 < def.size() && def[p + 1] == '"') { p += 2; continue; }
+        break;
+      }
+      ++p;
+    }
+    static const std::string needle = "\" ON ONLY ";
+    if (def.compare(p, needle.size(), needle) == 0) return def.substr(0, p) + "\" ON " + def.substr(p + needle.size());
+    return def;
+  }
+
+  void build_indexes() {
+    for (const auto& x : cat_.indexes) {
+      if (x.constraint_oid || x.is_partition_child) continue;
+      auto it = rel_.find(x.relid);
+      if (it == rel_.end() || !is_app(*it->second)) continue;
+      const Relation& r = *it->second;
+      std::string def = r.kind == 'p' ? drop_on_only(x.def) : x.def;
+      std::string sql = def + ";\n";
+      if (x.clustered) sql += "ALTER TABLE " + qname(r) + " CLUSTER ON " + quote_ident(x.name) + ";\n";
+      if (x.replident) sql += "ALTER TABLE ONLY " + qname(r) + " REPLICA IDENTITY USING INDEX " + quote_ident(x.name) + ";\n";
+      sql += comments_for({kPgClass, x.oid}, "INDEX " + quote_qualified(x.schema, x.name));
+      add({{kRankIndex, x.schema, x.name, ""}, kPost, "INDEX", x.schema, x.name, r.owner, sql}, {{kPgClass, x.oid}});
+    }
+  }
+
+  std::string trigger_sql(const Trigger& t, const Relation& r) const {
+    std::string def = t.def;
+    static const std::string plain = "CREATE TRIGGER ";
+    if (!t.is_constraint && def.compare(0, plain.size(), plain) == 0)
+      def = "CREATE OR REPLACE TRIGGER " + def.substr(plain.size());
+    std::string sql = def + ";\n";
+    std::string at = "ALTER TABLE " + qname(r) + " ";
+    if (t.enabled == 'D') sql += at + "DISABLE TRIGGER " + quote_ident(t.name) + ";\n";
+    if (t.enabled == 'R') sql += at + "ENABLE REPLICA TRIGGER " + quote_ident(t.name) + ";\n";
+    if (t.enabled == 'A') sql += at + "ENABLE ALWAYS TRIGGER " + quote_ident(t.name) + ";\n";
+    sql += comments_for({kPgTrigger, t.oid}, "TRIGGER " + quote_ident(t.name) + " ON " + qname(r));
+    return sql;
+  }
+
+  void build_triggers() {
+    for (const auto& t : cat_.triggers) {
+      auto it = rel_.find(t.relid);
+      if (it == rel_.end()) continue;
+      const Relation& r = *it->second;
+      if (is_app(r)) {
+        add({{kRankTrigger, r.schema, r.name, t.name}, kPost, "TRIGGER", r.schema, r.name + " " + t.name, r.owner,
+             trigger_sql(t, r)},
+            {{kPgTrigger, t.oid}});
+      } else if (opts_.managed_schema_objects && is_managed_app_schema(r.schema) &&
+                 !is_left_out_schema(t.function_schema)) {
+        // The platform's own triggers on auth/storage tables call platform functions; a
+        // trigger calling a function outside the platform schemas is the application's.
+        add({{kRankManagedTrigger, r.schema, r.name, t.name}, kManaged, "TRIGGER", r.schema, r.name + " " + t.name,
+             r.owner, trigger_sql(t, r)},
+            {{kPgTrigger, t.oid}});
+      }
+    }
+  }
+
+  void build_rules() {
+    for (const auto& x : cat_.rules) {
+      auto it = rel_.find(x.relid);
+      if (it == rel_.end() || !is_app(*it->second)) continue;
+      const Relation& r = *it->second;
+      std::string sql = strip_semicolon(x.def) + ";\n";
+      std::string at = "ALTER TABLE " + qname(r) + " ";
+      if (x.enabled == 'D') sql += at + "DISABLE RULE " + quote_ident(x.name) + ";\n";
+      if (x.enabled == 'R') sql += at + "ENABLE REPLICA RULE " + quote_ident(x.name) + ";\n";
+      if (x.enabled == 'A') sql += at + "ENABLE ALWAYS RULE " + quote_ident(x.name) + ";\n";
+      sql += comments_for({kPgRewrite, x.oid}, "RULE " + quote_ident(x.name) + " ON " + qname(r));
+      add({{kRankRule, r.schema, r.name, x.name}, kPost, "RULE", r.schema, r.name + " " + x.name, r.owner, sql},
+          {{kPgRewrite, x.oid}});
+    }
+  }
+
+  std::string policy_sql(const Policy& p, const Relation& r) const {
+    std::string cmd = p.cmd == "r" ? "SELECT" : p.cmd == "a" ? "INSERT" : p.cmd == "w" ? "UPDATE" : p.cmd == "d" ? "DELETE" : "ALL";
+    std::string sql = "CREATE POLICY " + quote_ident(p.name) + " ON " + qname(r) + " AS " +
+                      (p.permissive ? "PERMISSIVE" : "RESTRICTIVE") + " FOR " + cmd + " TO " +
+                      (p.roles.empty() ? "PUBLIC" : p.roles);
+    if (p.qual) sql += "\n  USING (" + *p.qual + ")";
+    if (p.with_check) sql += "\n  WITH CHECK (" + *p.with_check + ")";
+    return sql + ";\n" + comments_for({kPgPolicy, p.oid}, "POLICY " + quote_ident(p.name) + " ON " + qname(r));
+  }
+
+  void build_policies() {
+    for (const auto& r : cat_.relations) {
+      if (!is_app(r) || (r.kind != 'r' && r.kind != 'p')) continue;
+      std::string q = qname(r), sql;
+      if (r.rls) sql += "ALTER TABLE " + q + " ENABLE ROW LEVEL SECURITY;\n";
+      if (r.force_rls) sql += "ALTER TABLE " + q + " FORCE ROW LEVEL SECURITY;\n";
+      if (!sql.empty()) add({{kRankRls, r.schema, r.name, ""}, kPost, "ROW SECURITY", r.schema, r.name, r.owner, sql}, {});
+    }
+    for (const auto& p : cat_.policies) {
+      auto it = rel_.find(p.relid);
+      if (it == rel_.end()) continue;
+      const Relation& r = *it->second;
+      if (is_app(r)) {
+        add({{kRankPolicy, r.schema, r.name, p.name}, kPost, "POLICY", r.schema, r.name + " " + p.name, "", policy_sql(p, r)},
+            {{kPgPolicy, p.oid}});
+      } else if (opts_.managed_schema_objects && is_managed_app_schema(r.schema)) {
+        // The platform creates no policies in auth/storage: every one there is the application's.
+        std::string sql = "DROP POLICY IF EXISTS " + quote_ident(p.name) + " ON " + qname(r) + ";\n" + policy_sql(p, r);
+        add({{kRankManagedPolicy, r.schema, r.name, p.name}, kManaged, "POLICY", r.schema, r.name + " " + p.name, "", sql},
+            {{kPgPolicy, p.oid}});
+      }
+    }
+  }
+
+  void build_publications() {
+    for (const auto& p : cat_.publications) {
+      std::string q = quote_ident(p.name);
+      bool platform = p.name.rfind("supabase_realtime", 0) == 0;
+      bool platform_sub = p.name.rfind("supabase_realtime_", 0) == 0;
+      std::vector<std::string> publish;
+      if (p.insert) publish.push_back("insert");
+      if (p.update) publish.push_back("update");
+      if (p.del) publish.push_back("delete");
+      if (p.truncate) publish.push_back("truncate");
+      std::string pubs;
+      for (size_t i = 0; i < publish.size(); ++i) pubs += (i ? ", " : "") + publish[i];
+      std::string create = "CREATE PUBLICATION " + q + (p.all_tables ? " FOR ALL TABLES" : "") + " WITH (publish = " +
+                           quote_literal(pubs) + ", publish_via_partition_root = " + (p.via_root ? "true" : "false") + ");\n";
+      std::string rest = "ALTER PUBLICATION " + q + " OWNER TO " + quote_ident(p.owner) + ";\n" +
+                         comments_for({kPgPublication, p.oid}, "PUBLICATION " + q);
+      std::string sql = (platform ? comment_out(create) : create) + (platform_sub ? comment_out(rest) : rest);
+      add({{kRankPublication, "", p.name, ""}, kPost, "PUBLICATION", "", p.name, p.owner, sql}, {{kPgPublication, p.oid}});
+      for (const auto& t : p.tables) {
+        auto it = rel_.find(t.relid);
+        if (it == rel_.end() || !is_app(*it->second)) continue;
+        const Relation& r = *it->second;
+        std::string s = "ALTER PUBLICATION " + q + " ADD TABLE ONLY " + qname(r);
+        if (t.columns) s += " (" + *t.columns + ")";
+        if (t.where) s += " WHERE " + *t.where;
+        s += ";\n";
+        add({{kRankPublicationMember, r.schema, r.name, p.name}, kPost, "PUBLICATION TABLE", r.schema, p.name + " " + r.name,
+             "", platform_sub ? comment_out(s) : s},
+            {});
+      }
+      for (const auto& s : p.schemas) {
+        if (!app_schemas_.count(s)) continue;
+        std::string sql2 = "ALTER PUBLICATION " + q + " ADD TABLES IN SCHEMA " + quote_ident(s) + ";\n";
+        add({{kRankPublicationMember, s, "", p.name}, kPost, "PUBLICATION TABLES IN SCHEMA", s, p.name, "",
+             platform_sub ? comment_out(sql2) : sql2},
+            {});
+      }
+    }
+  }
+
+  void build_default_acls() {
+    for (const auto& d : cat_.default_acls) {
+      bool in_left_out = !d.schema.empty() && is_left_out_schema(d.schema);
+      const char* what = d.objtype == 'r' ? "TABLES" : d.objtype == 'S' ? "SEQUENCES" : d.objtype == 'f' ? "FUNCTIONS"
+                         : d.objtype == 'T' ? "TYPES" : d.objtype == 'n' ? "SCHEMAS" : nullptr;
+      if (!what) continue;
+      std::string head = "ALTER DEFAULT PRIVILEGES FOR ROLE " + quote_ident(d.role) +
+                         (d.schema.empty() ? "" : " IN SCHEMA " + quote_ident(d.schema)) + " ";
+      std::string sql;
+      if (d.schema.empty()) {
+        // A global entry replaces the built-in defaults, so start from nothing.
+        sql += head + "REVOKE ALL ON " + what + " FROM PUBLIC;\n";
+        sql += head + "REVOKE ALL ON " + what + " FROM " + quote_ident(d.role) + ";\n";
+      }
+      for (size_t i = 0; i < d.acl.size();) {
+        size_t j = i;
+        std::string privs;
+        while (j < d.acl.size() && d.acl[j].grantee == d.acl[i].grantee && d.acl[j].grantable == d.acl[i].grantable) {
+          privs += (privs.empty() ? "" : ",") + d.acl[j].privilege;
+          ++j;
+        }
+        sql += head + "GRANT " + privs + " ON " + what + " TO " + grantee_sql(d.acl[i].grantee) +
+               (d.acl[i].grantable ? " WITH GRANT OPTION" : "") + ";\n";
+        i = j;
+      }
+      bool active = d.role != "supabase_admin" && !in_left_out;
+      add({{kRankDefaultAcl, d.schema, d.role, std::string(1, d.objtype)}, kPost, "DEFAULT ACL", d.schema, d.role, d.role,
+           active ? sql : comment_out(sql)},
+          {});
+    }
+  }
+
+  // ---- ordering and output ---------------------------------------------------------------
+  SchemaDumpResult emit(Sink& sink) {
+    for (auto& [ref, table] : pending_maps_) {
+      auto it = owner_.find({kPgClass, table});
+      if (it != owner_.end()) owner_.emplace(ref, it->second);
+    }
+    // Objects of extensions stand for their extension.
+    auto resolve = [&](ObjRef r) -> std::optional<size_t> {
+      auto it = owner_.find(r);
+      if (it != owner_.end()) return it->second;
+      auto m = cat_.extension_members.find(r);
+      if (m != cat_.extension_members.end()) {
+        auto e = owner_.find({kPgExtension, m->second});
+        if (e != owner_.end()) return e->second;
+      }
+      return std::nullopt;
+    };
+    std::vector<std::pair<size_t, size_t>> edges;
+    std::map<Oid, bool> seq_kind;
+    for (const auto& r : cat_.relations) seq_kind[r.oid] = r.kind == 'S';
+    for (const auto& d : cat_.dependencies) {
+      // A sequence OWNED BY a column depends on the table only for DROP; it must come first.
+      if (d.deptype == 'a' && d.obj.classid == kPgClass && d.ref.classid == kPgClass && seq_kind[d.obj.objid]) continue;
+      auto a = resolve(d.obj), b = resolve(d.ref);
+      if (!a || !b || *a == *b) continue;
+      edges.push_back({*b, *a});
+    }
+    for (auto& [ref, obj] : extra_edges_) {
+      auto b = resolve(ref);
+      if (b && *b != obj) edges.push_back({*b, obj});
+    }
+    // Children copy their parents' defaults when they are created: after those defaults.
+    for (const auto& r : cat_.relations) {
+      auto child = owner_.find({kPgClass, r.oid});
+      if (child == owner_.end()) continue;
+      for (Oid p : r.parents) {
+        auto d = separate_defaults_.find(p);
+        if (d == separate_defaults_.end()) continue;
+        for (size_t id : d->second) edges.push_back({id, child->second});
+      }
+    }
+    // A pre-data object that needs a post-data one (a view whose GROUP BY relies on a
+    // primary key) moves to post-data, with everything pre-data that needs it in turn.
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (auto [b, a] : edges) {
+        if (objects_[b].section == kPost && objects_[a].section == kPre) {
+          objects_[a].section = kPost;
+          moved = true;
+        }
+      }
+    }
+
+    SchemaDumpResult result;
+    for (const auto& u : cat_.unsupported)
+      result.warnings.push_back("not written to schema.sql (kind not supported): " + u.kind + " " +
+                                (u.schema.empty() ? "" : u.schema + ".") + u.name);
+    std::string out =
+        "--\n-- PostgreSQL database dump (crmbackup-native)\n--\n\n"
+        "SET statement_timeout = 0;\n"
+        "SET lock_timeout = 0;\n"
+        "SET idle_in_transaction_session_timeout = 0;\n"
+        "SET client_encoding = 'UTF8';\n"
+        "SET standard_conforming_strings = on;\n"
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+        "SET check_function_bodies = false;\n"
+        "SET xmloption = content;\n"
+        "SET client_min_messages = warning;\n"
+        "SET row_security = off;\n"
+        "SET default_table_access_method = \"heap\";\n\n";
+    for (const auto& w : result.warnings) out += "-- WARNING: " + one_line(w) + "\n";
+    if (!result.warnings.empty()) out += "\n";
+
+    for (int section : {kPre, kPost, kManaged}) {
+      std::vector<size_t> ids;
+      for (size_t i = 0; i < objects_.size(); ++i)
+        if (objects_[i].section == section) ids.push_back(i);
+      if (section == kPost) out += std::string(kPostDataMarker) + "\n\n";
+      if (section == kManaged) {
+        if (!opts_.managed_schema_objects) break;
+        out += std::string(kManagedSchemaMarker) + "\n"
+               "-- The application's own objects inside platform-managed schemas (auth, storage): triggers on\n"
+               "-- their tables that call functions outside the platform schemas, and policies on their tables\n"
+               "-- (the platform creates none). pg_dump-based backups leave these out.\n\n";
+      }
+      std::map<size_t, size_t> local;
+      std::vector<SortKey> keys;
+      for (size_t k = 0; k < ids.size(); ++k) {
+        local[ids[k]] = k;
+        keys.push_back(objects_[ids[k]].key);
+      }
+      std::vector<std::pair<size_t, size_t>> sec_edges;
+      for (auto [b, a] : edges)
+        if (objects_[a].section == section && objects_[b].section == section) sec_edges.push_back({local[b], local[a]});
+      auto sorted = topo_sort(keys, sec_edges);
+      for (size_t k : sorted.cycle_breaks) {
+        const auto& o = objects_[ids[k]];
+        result.warnings.push_back(fmt::format("dependency cycle broken at {} {}.{}", o.type_label, o.schema, o.name));
+      }
+      for (size_t k : sorted.order) {
+        const auto& o = objects_[ids[k]];
+        out += "--\n-- Name: " + one_line(o.name) + "; Type: " + o.type_label + "; Schema: " +
+               (o.schema.empty() ? "-" : one_line(o.schema)) + "; Owner: " + (o.owner.empty() ? "-" : one_line(o.owner)) +
+               "\n--\n\n" + (o.active ? o.sql : comment_out(o.sql)) + "\n";
+        if (section == kPre) ++result.pre_data_objects;
+        else if (section == kPost) ++result.post_data_objects;
+        else ++result.managed_schema_objects;
+      }
+    }
+    out += "--\n-- PostgreSQL database dump complete\n--\n\n";
+    sink.write(out);
+    for (const auto& s : app_schemas_) result.schemas.push_back(s);
+    return result;
+  }
+
+  const Catalog& cat_;
+  const SchemaOptions& opts_;
+  std::map<Oid, const Relation*> rel_;
+  std::map<Oid, const Constraint*> constraint_;
+  std::set<std::string> app_schemas_;
+  std::map<ObjRef, std::vector<std::pair<int, std::string>>> comments_;
+  std::vector<DumpObject> objects_;
+  std::map<ObjRef, size_t> owner_;
+  std::vector<std::pair<ObjRef, Oid>> pending_maps_;
+  std::vector<std::pair<ObjRef, size_t>> extra_edges_;
+  std::set<Oid> defaults_calling_functions_;
+  std::map<Oid, std::vector<size_t>> separate_defaults_;
+};
+
+}  // namespace
+
+SchemaDumpResult write_schema_sql(pg::Connection& conn, Sink& out, const SchemaOptions& opts) {
+  catalog::CatalogReadScope scope(conn);
+  auto cat = catalog::load_catalog(conn);
+  SchemaWriter w(cat, opts);
+  return w.write(out);
+}
+
+}  // namespace crm::engine::schema
