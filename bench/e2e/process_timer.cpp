@@ -17,6 +17,8 @@
 namespace crm::bench {
 namespace {
 
+constexpr const char* kGnuTime = "/usr/bin/time";
+
 [[noreturn]] void exec_child(const Command& c) {
   auto redirect = [](const std::string& path, int fd, int flags) {
     int f = ::open(path.c_str(), flags, 0600);
@@ -43,9 +45,23 @@ namespace {
 
 Sample run_concurrently(const std::vector<Command>& commands) {
   auto t0 = std::chrono::steady_clock::now();
+  // ru_maxrss of a forked child starts at the forking process's size (Linux keeps the pre-exec
+  // high-water mark), so this driver's own memory would show up in every figure. GNU time, a
+  // tiny process, forks the real command and reports that grandchild's ru_maxrss instead.
+  bool use_time = ::access(kGnuTime, X_OK) == 0;
   std::vector<pid_t> pids;
-  for (const auto& c : commands) {
-    if (c.argv.empty()) throw std::invalid_argument("empty command");
+  std::vector<std::string> rss_files;
+  for (const auto& given : commands) {
+    if (given.argv.empty()) throw std::invalid_argument("empty command");
+    Command c = given;
+    if (use_time) {
+      char tmpl[] = "/tmp/crm-bench-rss-XXXXXX";
+      int fd = ::mkstemp(tmpl);
+      if (fd < 0) throw std::runtime_error(std::string("mkstemp: ") + std::strerror(errno));
+      ::close(fd);
+      rss_files.push_back(tmpl);
+      c.argv.insert(c.argv.begin(), {kGnuTime, "-f", "%M", "-o", tmpl});
+    }
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) exec_child(c);
@@ -66,6 +82,20 @@ Sample run_concurrently(const std::vector<Command>& commands) {
     if (code != 0 && s.exit_code == 0) s.exit_code = code;
   }
   s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (use_time) {
+    s.peak_rss_mb = 0;
+    for (const auto& f : rss_files) {
+      std::ifstream in(f);
+      std::string line, last;
+      while (std::getline(in, line))
+        if (!line.empty()) last = line;  // "Command exited with non-zero status N" may come first
+      ::unlink(f.c_str());
+      try {
+        s.peak_rss_mb = std::max(s.peak_rss_mb, std::stod(last) / 1024.0);  // %M is in KiB
+      } catch (const std::exception&) {
+      }
+    }
+  }
   return s;
 }
 

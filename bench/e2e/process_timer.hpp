@@ -2,7 +2,8 @@
 // Runs one command (or several at once, e.g. two concurrent psql COPY sessions) as child
 // processes and measures them the way the results report them: wall seconds from fork to the
 // last exit, user+sys CPU seconds and peak RSS from wait4()'s rusage (which, on Linux, also
-// covers the descendants each child waited for, e.g. the curls under xargs).
+// covers the descendants each child waited for, e.g. the curls under xargs). Peak RSS comes
+// from GNU time (/usr/bin/time) wrapped around each command when it is installed.
 #include <map>
 #include <string>
 #include <vector>
