@@ -81,6 +81,7 @@ struct Case {
   std::vector<Method> methods;
   std::vector<Goal> goals;
   std::vector<std::string> notes;
+  int postmaster = 0;  // > 0: also measure the backends' CPU (postmaster's reaped children)
 };
 
 double median(std::vector<double> v) {
@@ -205,11 +206,24 @@ void run_case(Case& c, int runs, const fs::path& logs) {
         std::replace(err.begin(), err.end(), ' ', '_');
         if (cmds[i].stderr_path == "/dev/null") cmds[i].stderr_path = err + (i ? "." + std::to_string(i) : "");
       }
+      double server0 = c.postmaster > 0 ? crm::bench::children_cpu_seconds(c.postmaster) : -1;
       Sample s = crm::bench::run_concurrently(cmds);
+      if (server0 >= 0) {
+        // Backends exit right after their client; give the postmaster a moment to reap them.
+        double server1 = server0;
+        for (int i = 0; i < 20; ++i) {
+          ::usleep(50 * 1000);
+          double now = crm::bench::children_cpu_seconds(c.postmaster);
+          if (now == server1 && i >= 4) break;
+          server1 = now;
+        }
+        s.server_cpu_s = server1 - server0;
+      }
       if (s.exit_code != 0) fail_case(c.name + ": " + m.label, s, cmds[0].stderr_path);
       m.samples.push_back(s);
-      std::cerr << fmt::format("  run {} {:<34} {:8.2f} s  {:7.2f} CPU s  {:7.1f} MB RSS\n", r + 1, m.label, s.wall_s,
-                               s.cpu_s, s.peak_rss_mb);
+      std::cerr << fmt::format("  run {} {:<34} {:8.2f} s  {:7.2f} CPU s  {:7.1f} MB RSS{}\n", r + 1, m.label, s.wall_s,
+                               s.cpu_s, s.peak_rss_mb,
+                               s.server_cpu_s >= 0 ? fmt::format("  {:7.2f} server CPU s", s.server_cpu_s) : "");
     }
   }
 }
@@ -234,8 +248,8 @@ std::string range(const Stat& s, int prec) {
 
 std::string markdown(const std::vector<Case>& cases, const std::string& header) {
   std::string md = header;
-  md += "\n| Case | Command | Wall s, median (min–max) | MB/s, median (min–max) | Files/s | Ratio to baseline (wall) | CPU s | CPU s per GB | Peak RSS MB |\n";
-  md += "|---|---|---:|---:|---:|---|---:|---:|---:|\n";
+  md += "\n| Case | Command | Wall s, median (min–max) | MB/s, median (min–max) | Files/s | Ratio to baseline (wall) | CPU s | CPU s per GB | Peak RSS MB | Server CPU s |\n";
+  md += "|---|---|---:|---:|---:|---|---:|---:|---:|---:|\n";
   for (const auto& c : cases) {
     for (const auto& m : c.methods) {
       if (m.samples.empty()) continue;
@@ -257,12 +271,16 @@ std::string markdown(const std::vector<Case>& cases, const std::string& header) 
       std::string files = c.files ? fmt::format("{:.0f}", c.files / wall.med) : "—";
       // Rates of a few hundred KB (schema, roles) say nothing: only their times count.
       bool sized = c.bytes >= 8 << 20;
-      md += fmt::format("| {} | {}{}{} | {} | {} | {} | {} | {:.2f} | {} | {:.0f} |\n", c.name, m.engine ? "**" : "", m.label,
+      Stat server = stat_of(m.samples, [](const Sample& s) { return s.server_cpu_s; });
+      md += fmt::format("| {} | {}{}{} | {} | {} | {} | {} | {:.2f} | {} | {:.0f} | {} |\n", c.name, m.engine ? "**" : "", m.label,
                         m.engine ? "**" : "", range(wall, 2), sized ? range(rate, 1) : "—", files, ratio, cpu.med,
-                        sized ? fmt::format("{:.2f}", cpu.med / gb) : "—", rss.med);
+                        sized ? fmt::format("{:.2f}", cpu.med / gb) : "—", rss.med,
+                        server.med >= 0 ? fmt::format("{:.2f}", server.med) : "—");
     }
   }
-  md += "\nRatio = baseline median wall / engine median wall (above 1: the engine is faster).\n";
+  md += "\nRatio = baseline median wall / engine median wall (above 1: the engine is faster). CPU s, CPU s per GB and "
+        "peak RSS are the client's (user+sys of the command and its children; RSS of its largest process); "
+        "Server CPU s = the PostgreSQL backends' user+sys for the same command (medians).\n";
   md += "\n| Goal | Measured | Met |\n|---|---:|---|\n";
   for (const auto& c : cases) {
     for (const auto& g : c.goals) {
@@ -303,8 +321,8 @@ std::string to_json(const std::vector<Case>& cases, const std::string& date, con
       j += fmt::format("{}{{\"label\":\"{}\",\"engine\":{},\"command\":\"{}\",\"samples\":[", k ? "," : "", json_escape(m.label),
                        m.engine ? "true" : "false", json_escape(m.shown));
       for (size_t s = 0; s < m.samples.size(); ++s)
-        j += fmt::format("{}{{\"wall_s\":{:.4f},\"cpu_s\":{:.4f},\"peak_rss_mb\":{:.1f}}}", s ? "," : "", m.samples[s].wall_s,
-                         m.samples[s].cpu_s, m.samples[s].peak_rss_mb);
+        j += fmt::format("{}{{\"wall_s\":{:.4f},\"cpu_s\":{:.4f},\"peak_rss_mb\":{:.1f},\"server_cpu_s\":{:.3f}}}", s ? "," : "",
+                         m.samples[s].wall_s, m.samples[s].cpu_s, m.samples[s].peak_rss_mb, m.samples[s].server_cpu_s);
       j += "]}";
     }
     j += "],\"goals\":[";
@@ -455,6 +473,12 @@ int main(int argc, char** argv) {
     std::string db_size = psql_value(*cluster, "SELECT pg_size_pretty(pg_database_size('postgres'))");
     std::cerr << fmt::format("  database ready in {:.0f} s ({}).\n", gen_db, db_size);
 
+    int postmaster = 0;
+    {
+      std::ifstream pidfile(cluster->dir() + "/data/postmaster.pid");
+      pidfile >> postmaster;
+      if (crm::bench::children_cpu_seconds(postmaster) < 0) postmaster = 0;
+    }
     std::vector<Case> cases;
     std::string J = std::to_string(o.jobs);
 
@@ -462,6 +486,7 @@ int main(int argc, char** argv) {
     {
       Case c;
       c.name = "data";
+      c.postmaster = postmaster;
       fs::path native = work / "native-data.sql", pgd = work / "pg_dump-data.sql", pgdir = work / "pg_dump-Fd";
       c.methods.push_back({.label = "dump data --jobs " + J, .engine = true,
                            .make = [=] { return std::vector<Command>{{.argv = {o.cli, "dump", "data", "--db-url", url, "--output", native.string(), "--jobs", J}}}; },
@@ -499,7 +524,7 @@ int main(int argc, char** argv) {
       run_case(c, o.runs, logs);
       c.notes.push_back(fmt::format("pg_dump --data-only wrote {:.1f} MB (it also dumps tables the engine leaves to the platform)",
                                     tree_bytes(pgd) / 1048576.0));
-      c.notes.push_back("CPU and RSS are the client's only; the PostgreSQL backends' CPU is the same work for every method");
+      c.notes.push_back("Server CPU s: user+sys of the backends that ended during the command (read from the postmaster's reaped-children times; an autovacuum worker ending meanwhile counts too)");
       cases.push_back(std::move(c));
     }
 
@@ -519,6 +544,7 @@ int main(int argc, char** argv) {
       }
       Case c;
       c.name = p.name;
+      c.postmaster = postmaster;
       fs::path native = work / ("native-" + p.name + ".sql"), base = work / ("baseline-" + p.name + ".sql");
       c.methods.push_back({.label = "dump " + p.name, .engine = true,
                            .make = [=] { return std::vector<Command>{{.argv = {o.cli, "dump", p.name, "--db-url", url, "--output", native.string()}}}; },
@@ -541,6 +567,7 @@ int main(int argc, char** argv) {
     if (!o.no_restore_baseline) {
       Case c;
       c.name = "restore (database)";
+      c.postmaster = postmaster;
       fs::path schema = work / "restore-schema.sql", data = work / "native-data.sql";
       if (!fs::exists(data)) {
         Command d{.argv = {o.cli, "dump", "data", "--db-url", url, "--output", data.string(), "--jobs", J}};
@@ -550,7 +577,10 @@ int main(int argc, char** argv) {
       std::ofstream(schema) << schema_sql;
       c.bytes = static_cast<double>(tree_bytes(data) + schema_sql.size());
       auto counter = std::make_shared<int>(0);
+      // The previous run's copy is dropped first (untimed) so its autovacuum does not run
+      // under later measurements.
       auto fresh_db = [cluster = cluster.get(), counter] {
+        if (*counter > 0) cluster->psql(fmt::format("DROP DATABASE IF EXISTS \"restore_{}\"", *counter));
         std::string name = fmt::format("restore_{}", ++*counter);
         cluster->create_database(name);
         return name;
@@ -570,6 +600,7 @@ int main(int argc, char** argv) {
         c.notes.push_back("this crmbackup-native has no `restore` yet: only the baseline is measured");
       }
       run_case(c, o.restore_runs, logs);
+      cluster->psql(fmt::format("DROP DATABASE IF EXISTS \"restore_{}\"", *counter));
       cases.push_back(std::move(c));
     }
 

@@ -99,6 +99,20 @@ Sample run_concurrently(const std::vector<Command>& commands) {
   return s;
 }
 
+double children_cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return -1;
+  auto close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::vector<std::string> f;
+  for (std::string x; fields >> x;) f.push_back(x);
+  // After "pid (comm) ": state is field 3; cutime and cstime are fields 16 and 17.
+  if (f.size() < 15) return -1;
+  return (std::stod(f[13]) + std::stod(f[14])) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 std::string tail_of_file(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

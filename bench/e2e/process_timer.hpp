@@ -23,7 +23,12 @@ struct Sample {
   double cpu_s = 0;        // user + sys of every child (and their waited-for descendants)
   double peak_rss_mb = 0;  // the largest ru_maxrss among the children
   int exit_code = 0;       // the first non-zero exit code (128+N for signal N)
+  double server_cpu_s = -1;  // the PostgreSQL backends' CPU, when measured (-1: not)
 };
+
+// CPU seconds of the exited children of a process (/proc/PID/stat cutime + cstime): for the
+// postmaster, the CPU of every backend that has ended. -1 when unreadable.
+double children_cpu_seconds(int pid);
 
 // Starts every command at once and waits for all of them.
 Sample run_concurrently(const std::vector<Command>& commands);
