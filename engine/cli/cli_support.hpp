@@ -36,12 +36,17 @@ struct DbOptions {
   pg::ConnectOptions resolve() const;
 };
 
+// "zstd" or "zstd:LEVEL" -> level; "" -> 0 (no compression). Throws UsageError otherwise.
+int parse_compress(const std::string& spec);
+
 // Runs fn, mapping exceptions to messages on stderr and exit codes.
 int run_guarded(const std::function<int()>& fn);
 
 // Each file under engine/cli/ registers one command (or one "dump" part).
 void register_list(CLI::App& app, Registry& reg);
 void register_prune(CLI::App& app, Registry& reg);
+void register_backup(CLI::App& app, Registry& reg);
+void register_restore(CLI::App& app, Registry& reg);
 void register_dump_roles(CLI::App& dump, Registry& reg);
 void register_dump_schema(CLI::App& dump, Registry& reg);
 void register_dump_data(CLI::App& dump, Registry& reg);

@@ -23,22 +23,6 @@ struct DumpDataArgs {
   std::string migrations_output;
 };
 
-// "zstd" or "zstd:LEVEL" -> level; "" -> no compression (0).
-int parse_compress(const std::string& spec) {
-  if (spec.empty()) return 0;
-  if (spec == "zstd") return 3;
-  if (spec.rfind("zstd:", 0) == 0) {
-    std::string lvl = spec.substr(5);
-    try {
-      size_t used = 0;
-      int level = std::stoi(lvl, &used);
-      if (used == lvl.size() && level >= 1 && level <= 19) return level;
-    } catch (const std::exception&) {
-    }
-  }
-  throw UsageError("--compress must be zstd or zstd:LEVEL with LEVEL 1..19, got '" + spec + "'");
-}
-
 int run_dump_data(const DumpDataArgs& a) {
   int level = parse_compress(a.compress);
   engine::DataDumpOptions opts;

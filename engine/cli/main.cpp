@@ -13,7 +13,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   Registry reg;
 
+  register_backup(app, reg);
   register_list(app, reg);
+  register_restore(app, reg);
   register_prune(app, reg);
 
   auto* dump = app.add_subcommand("dump", "write one part of a backup (roles, schema, data, attachments)");

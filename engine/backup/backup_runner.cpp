@@ -1,0 +1,217 @@
+#include "engine/backup/backup_runner.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+
+#include "engine/attachments/attachments.hpp"
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/backupset/manifest.hpp"
+#include "engine/backupset/retention.hpp"
+#include "engine/backupset/set_report.hpp"
+#include "engine/backupset/staging.hpp"
+#include "engine/data/data_dump.hpp"
+#include "engine/db_connect.hpp"
+#include "engine/format/human.hpp"
+#include "engine/format/json_writer.hpp"
+#include "engine/io/progress.hpp"
+#include "engine/io/sink.hpp"
+#include "engine/schema/roles_sql.hpp"
+#include "engine/schema/schema_sql.hpp"
+#include "engine/util/interrupt_guard.hpp"
+#include "engine/version.hpp"
+#include "pgwire/snapshot.hpp"
+#include "storage-api/client.hpp"
+
+namespace crm::engine {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct WrittenFile {
+  std::string part;  // roles.sql ...
+  std::string role;  // roles | schema | data | applied-migrations
+  std::uint64_t size = 0;
+  std::string xxh3_128;
+};
+
+WrittenFile commit_file(AtomicFile& f, const std::string& part, const std::string& role) {
+  f.commit();
+  return {part, role, f.bytes(), f.hash_hex()};
+}
+
+std::string now_iso() { return format_iso8601_utc(std::time(nullptr)); }
+
+}  // namespace
+
+BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::string started_at = now_iso();
+  for (const auto& line : clean_crashed_runs(o.backup_dir)) out << "  " << line << "\n";
+
+  // Reach both services before a set is reserved: a stopped database or a rejected key leaves
+  // nothing behind.
+  pg::Connection coord = connect_database(o.db);
+  std::unique_ptr<storage::StorageClient> storage_client;
+  if (o.attachments) {
+    storage_client = std::make_unique<storage::StorageClient>(o.storage);
+    if (!storage_client->bucket_exists())
+      throw std::runtime_error("the storage bucket '" + o.storage.bucket + "' does not exist at " +
+                               o.storage.base_url + " (use --bucket, or --no-attachments to back up only the database)");
+  }
+
+  SetWriter writer(o.backup_dir, std::time(nullptr));
+  const std::string& prefix = writer.prefix();
+  InterruptGuard guard([&](int) {
+    coord.cancel();
+    writer.abort();
+  });
+
+  const std::string data_part = o.zstd_level ? "data.sql.zst" : "data.sql";
+  out << "Starting database" << (o.attachments ? " and attachments" : "") << " backup...\n";
+  out << "Backup files will be saved to: " << o.backup_dir.string() << "\n";
+  out << "  - Roles: " << prefix << "-roles.sql\n";
+  out << "  - Schema: " << prefix << "-schema.sql\n";
+  out << "  - Data: " << prefix << "-" << data_part << "\n";
+  if (o.attachments) out << "  - Attachments: " << prefix << "-attachments\n";
+  out << std::flush;
+
+  std::vector<WrittenFile> files;
+  std::string snapshot = pg::begin_exported_snapshot(coord);
+
+  out << "Dumping database roles...\n" << std::flush;
+  {
+    AtomicFile f(writer.staging_path("roles.sql"));
+    schema::write_roles_sql(coord, f);
+    files.push_back(commit_file(f, "roles.sql", "roles"));
+  }
+  out << "Dumping database schema...\n" << std::flush;
+  {
+    AtomicFile f(writer.staging_path("schema.sql"));
+    schema::SchemaOptions so;
+    so.managed_schema_objects = o.managed_schema_objects;
+    schema::write_schema_sql(coord, f, so);
+    files.push_back(commit_file(f, "schema.sql", "schema"));
+  }
+  out << "Dumping database data...\n" << std::flush;
+  DataDumpResult data;
+  {
+    AtomicFile f(writer.staging_path(data_part));
+    std::unique_ptr<ZstdSink> z;
+    if (o.zstd_level) z = std::make_unique<ZstdSink>(f, *o.zstd_level);
+    Progress progress({.label = "data"}, 0, 0);
+    std::uint64_t reported = 0;
+    DataDumpOptions d;
+    d.jobs = o.jobs;
+    d.coordinator = &coord;
+    d.snapshot_id = snapshot;
+    d.spool_dir = writer.staging_dir();
+    d.progress = [&](std::uint64_t bytes, std::uint64_t) {
+      progress.add_bytes(bytes - reported);
+      reported = bytes;
+    };
+    data = dump_data(o.db, z ? static_cast<Sink&>(*z) : static_cast<Sink&>(f), d);
+    progress.finish();
+    if (z) z->finish();
+    files.push_back(commit_file(f, data_part, "data"));
+    out << "  " << format_count(data.total_rows) << " rows in " << data.tables.size() << " tables, "
+        << data.sequences.size() << " sequences\n";
+  }
+  {
+    AtomicFile f(writer.staging_path("applied-migrations.txt"));
+    for (const auto& v : data.applied_migrations) f.write(v + "\n");
+    files.push_back(commit_file(f, "applied-migrations.txt", "applied-migrations"));
+  }
+  coord.exec("COMMIT");  // the snapshot is no longer needed
+
+  BackupAttachmentsResult att;
+  if (o.attachments) {
+    out << "Backing up attachments...\n" << std::flush;
+    BackupAttachmentsOptions ao;
+    ao.log = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
+    att = backup_attachments(o.storage, writer.staging_path("attachments"), ao);
+    if (!att.ok()) {
+      out << "  ✗ " << att.failures.size() << " attachment(s) could not be backed up:\n";
+      for (const auto& f : att.failures) out << "    " << f.path << ": " << f.reason << "\n";
+      throw std::runtime_error(std::to_string(att.failures.size()) +
+                               " attachment(s) failed; the unfinished backup was removed and older backups are untouched");
+    }
+    out << "  ✓ Attachments backup completed!\n";
+    out << "    Files: " << format_count(att.objects.size()) << "\n";
+    out << "    Size: " << format_gb(att.bytes) << " (" << format_mb(att.bytes) << ")\n";
+  }
+
+  Manifest m;
+  m.tool_version = tool_version();
+  m.prefix = prefix;
+  m.server_version = data.server_version;
+  m.database = pg::redact_target(o.db.target);
+  m.snapshot_time = data.snapshot_time;
+  m.started_at = started_at;
+  m.options = {{"jobs", std::to_string(o.jobs)},
+               {"compress", o.zstd_level ? "zstd:" + std::to_string(*o.zstd_level) : "none"},
+               {"attachments", o.attachments ? "true" : "false"},
+               {"managed_schema_objects", o.managed_schema_objects ? "true" : "false"},
+               {"retention_days", std::to_string(o.retention_days)}};
+  if (o.attachments) {
+    m.options["bucket"] = o.storage.bucket;
+    m.options["transfers"] = std::to_string(o.storage.transfers);
+  }
+  for (const auto& f : files) m.files.push_back({prefix + "-" + f.part, f.role, f.size, f.xxh3_128});
+  for (const auto& t : data.tables) m.tables.push_back({t.schema, t.name, t.rows, t.bytes, t.xxh3_128});
+  for (const auto& s : data.sequences)
+    m.sequences.push_back({s.schema, s.name, std::stoll(s.last_value), s.is_called});
+  m.applied_migrations = data.applied_migrations;
+  m.attachments_included = o.attachments;
+  m.bucket = o.attachments ? o.storage.bucket : "";
+  for (const auto& ob : att.objects)
+    m.objects.push_back({ob.path, ob.size, ob.xxh3_128, ob.content_type, ob.cache_control, ob.etag, ob.last_modified,
+                         "downloaded", ""});
+  m.finished_at = now_iso();
+  writer.finish(m);
+
+  std::uint64_t total = att.bytes;
+  out << "✓ Backup completed successfully!\n";
+  auto label = [](const std::string& role) {
+    return role == "roles" ? "Roles" : role == "schema" ? "Schema" : role == "data" ? "Data" : "Migrations";
+  };
+  for (const auto& f : files) {
+    total += f.size;
+    out << "  " << label(f.role) << ": " << prefix << "-" << f.part << " (" << format_mb(f.size) << ")\n";
+  }
+  if (o.attachments) out << "  Attachments: " << prefix << "-attachments (" << format_size_auto(att.bytes) << ")\n";
+  out << "  Total size: " << format_gb(total) << " (" << format_mb(total) << ")\n";
+  out << "  Location: " << o.backup_dir.string() << "\n";
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out << "  Took " << format_duration(secs) << "\n" << std::flush;
+
+  std::vector<RetentionDecision> retention;
+  if (o.apply_retention) {
+    auto plan = plan_retention(scan_backup_dir(o.backup_dir), prefix, std::time(nullptr), o.retention_days);
+    retention = apply_retention(o.backup_dir, plan);
+    print_retention(out, retention, false, o.retention_days);
+  }
+
+  BackupOutcome outcome;
+  outcome.prefix = prefix;
+  outcome.manifest_path = writer.final_path("manifest.json");
+  JsonWriter w;
+  w.begin_object().field("ok", true).field("prefix", prefix).field("backup_dir", o.backup_dir.string());
+  w.field("manifest", outcome.manifest_path.string()).field("seconds", secs).field("total_bytes", total);
+  w.key("files").begin_array();
+  for (const auto& f : files)
+    w.begin_object().field("name", prefix + "-" + f.part).field("role", f.role).field("size", f.size)
+        .field("xxh3_128", f.xxh3_128).end_object();
+  w.end_array();
+  w.field("tables", static_cast<std::uint64_t>(data.tables.size())).field("rows", data.total_rows);
+  w.key("attachments").begin_object().field("included", o.attachments)
+      .field("files", static_cast<std::uint64_t>(att.objects.size())).field("bytes", att.bytes).end_object();
+  w.key("retention");
+  write_retention_json(w, retention, false);
+  w.end_object();
+  outcome.json = w.str();
+  return outcome;
+}
+
+}  // namespace crm::engine

@@ -1,0 +1,37 @@
+#pragma once
+// The backup command: roles, schema and data from one snapshot, the attachments bucket, the
+// manifest written last, then retention. Prints the old scripts' lines.
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "pgwire/conninfo.hpp"
+#include "storage-api/config.hpp"
+
+namespace crm::engine {
+
+struct BackupOptions {
+  std::filesystem::path backup_dir;  // resolved and checked
+  pg::ConnectOptions db;
+  unsigned jobs = 0;
+  std::optional<int> zstd_level;  // data.sql.zst when set
+  bool attachments = true;
+  storage::StorageConfig storage;
+  int retention_days = 7;
+  bool apply_retention = true;
+  bool managed_schema_objects = true;
+  bool full_download = false;  // ignore the previous set's files (incremental attachments)
+};
+
+struct BackupOutcome {
+  std::string prefix;
+  std::filesystem::path manifest_path;
+  int exit_code = 0;
+  std::string json;  // the machine-readable summary
+};
+
+// `out` gets the human lines (stdout, or stderr under --json).
+BackupOutcome run_backup(const BackupOptions& opts, std::ostream& out);
+
+}  // namespace crm::engine

@@ -1,0 +1,62 @@
+// `backup`: the nightly job (what `make backup-database` runs).
+#include <iostream>
+#include <thread>
+
+#include "engine/backup/backup_runner.hpp"
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/cli/cli_support.hpp"
+#include "engine/cli/storage_options.hpp"
+
+namespace crm::cli {
+
+void register_backup(CLI::App& app, Registry& reg) {
+  struct Opts {
+    std::string backup_dir;
+    DbOptions db;
+    StorageOptions storage;
+    unsigned jobs = 0;
+    std::string compress;
+    bool no_attachments = false;
+    int retention_days = 7;
+    bool no_retention = false;
+    bool no_managed = false;
+    bool full = false;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("backup", "back up roles, schema, data and the attachments bucket into BACKUP_DIR, "
+                                           "then delete backups older than the retention period");
+  cmd->add_option("--backup-dir", o->backup_dir, "folder for the backups (default: $BACKUP_DIR; absolute; created 0700)");
+  o->db.add_to(*cmd);
+  o->storage.add_to(*cmd);
+  cmd->add_option("--jobs", o->jobs, "parallel COPY connections (default: the number of cores, at least 2)");
+  cmd->add_option("--compress", o->compress, "zstd or zstd:LEVEL: write data.sql.zst instead of data.sql");
+  cmd->add_flag("--no-attachments", o->no_attachments, "back up only the database");
+  cmd->add_option("--retention-days", o->retention_days, "delete backups older than this (default 7)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-retention", o->no_retention, "keep every older backup");
+  cmd->add_flag("--no-managed-schema-objects", o->no_managed,
+                "leave the application's triggers/policies on auth.* and storage.* out of schema.sql");
+  cmd->add_flag("--full", o->full, "download every attachment even when the previous backup has it");
+  cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
+  cmd->callback([&reg, o] {
+    reg.action = [o] {
+      engine::BackupOptions b;
+      b.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/true);
+      b.db = o->db.resolve();
+      b.jobs = o->jobs ? o->jobs : std::max(2u, std::thread::hardware_concurrency());
+      if (int level = parse_compress(o->compress)) b.zstd_level = level;
+      b.attachments = !o->no_attachments;
+      if (b.attachments) b.storage = o->storage.resolve();
+      b.retention_days = o->retention_days;
+      b.apply_retention = !o->no_retention;
+      b.managed_schema_objects = !o->no_managed;
+      b.full_download = o->full;
+      auto outcome = engine::run_backup(b, o->json ? std::cerr : std::cout);
+      if (o->json) std::cout << outcome.json << "\n";
+      return outcome.exit_code;
+    };
+  });
+}
+
+}  // namespace crm::cli

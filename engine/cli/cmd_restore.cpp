@@ -1,0 +1,60 @@
+// `restore`: what `make restore-database BACKUP_PREFIX=...` runs.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/cli/cli_support.hpp"
+#include "engine/cli/storage_options.hpp"
+#include "engine/restore/restore_runner.hpp"
+
+namespace crm::cli {
+
+void register_restore(CLI::App& app, Registry& reg) {
+  struct Opts {
+    std::string set;
+    std::string backup_dir;
+    DbOptions db;
+    StorageOptions storage;
+    bool yes = false, force = false, no_attachments = false, verify_download = false, json = false;
+    std::string rewrite_from, rewrite_to;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("restore", "replace the database (one transaction) and the attachments bucket "
+                                            "with a backup");
+  cmd->add_option("backup", o->set, "a prefix (backup-YYYY-MM-DD-HHMMSS, looked up in BACKUP_DIR) or a path to a set")
+      ->required();
+  cmd->add_option("--backup-dir", o->backup_dir, "where a prefix is looked up (default: $BACKUP_DIR)");
+  o->db.add_to(*cmd);
+  o->storage.add_to(*cmd);
+  cmd->add_flag("--yes,-y", o->yes, "do not ask; required when there is no terminal");
+  cmd->add_flag("--force", o->force, "restore even when files do not match the manifest (dangerous)");
+  cmd->add_flag("--no-attachments", o->no_attachments, "restore only the database");
+  cmd->add_flag("--verify-download", o->verify_download, "re-download every uploaded file and compare hashes");
+  cmd->add_option("--rewrite-from", o->rewrite_from, "rewrite stored attachment URLs starting with this ...");
+  cmd->add_option("--rewrite-to", o->rewrite_to, "... to start with this instead");
+  cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
+  cmd->callback([&reg, o] {
+    reg.action = [o] {
+      if (o->rewrite_from.empty() != o->rewrite_to.empty())
+        throw UsageError("--rewrite-from and --rewrite-to go together (REWRITE_FROM and REWRITE_TO with REWRITE_URLS=true)");
+      engine::RestoreOptions r;
+      bool is_path = o->set.find('/') != std::string::npos;
+      if (!is_path) r.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
+      r.set = o->set;
+      r.db = o->db.resolve();
+      r.assume_yes = o->yes;
+      r.force = o->force;
+      r.attachments = !o->no_attachments;
+      r.verify_download = o->verify_download;
+      r.rewrite_from = o->rewrite_from;
+      r.rewrite_to = o->rewrite_to;
+      if (r.attachments) r.storage = o->storage.resolve();
+      auto outcome = engine::run_restore(r, o->json ? std::cerr : std::cout, std::cin, ::isatty(0) != 0);
+      if (o->json) std::cout << outcome.json << "\n";
+      return outcome.exit_code;
+    };
+  });
+}
+
+}  // namespace crm::cli

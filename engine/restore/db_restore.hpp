@@ -1,0 +1,43 @@
+#pragma once
+// The database half of a restore, in ONE transaction that commits whole or leaves the target
+// exactly as it was. Shared by `restore` and `verify --restore-into`.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/backupset/manifest.hpp"
+#include "pgwire/connection.hpp"
+
+namespace crm::engine {
+
+struct DbRestoreInput {
+  std::filesystem::path roles, schema, data;  // data may be .sql.zst
+  std::filesystem::path applied_migrations;   // optional
+  const Manifest* manifest = nullptr;         // optional (legacy sets have none)
+  std::string rewrite_from, rewrite_to;       // both set: rewrite stored attachment URLs
+  std::function<void(const std::string& line)> log;
+  std::function<void(std::uint64_t copy_bytes)> progress;
+};
+
+struct DbRestoreStats {
+  std::vector<std::string> dropped_schemas;
+  std::vector<std::string> truncated_tables;
+  std::uint64_t statements = 0;
+  std::uint64_t deferred_statements = 0;  // post-data, run after the rows
+  std::uint64_t copy_rows = 0;
+  std::uint64_t copy_bytes = 0;
+  std::uint64_t rewritten_rows = 0;
+  double seconds = 0;
+};
+
+// Throws (pg::ScriptExecError naming file and line, pg::ScriptError, PgError) after rolling
+// back; on return the transaction has committed.
+DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in);
+
+// Statement classification used to find where the post-data part of a schema file starts
+// when it carries no marker (files written by pg_dump / the old scripts).
+bool is_post_data_statement(std::string_view statement);
+
+}  // namespace crm::engine

@@ -1,0 +1,159 @@
+#include "engine/restore/restore_runner.hpp"
+
+#include <chrono>
+#include <iostream>
+
+#include "engine/attachments/attachments.hpp"
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/db_connect.hpp"
+#include "engine/errors.hpp"
+#include "engine/format/human.hpp"
+#include "engine/format/json_writer.hpp"
+#include "engine/io/progress.hpp"
+#include "engine/restore/db_restore.hpp"
+#include "engine/restore/restore_prompt.hpp"
+#include "engine/verify/verify_files.hpp"
+#include "storage-api/client.hpp"
+
+namespace crm::engine {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<ObjectRecord> manifest_objects(const Manifest& m) {
+  std::vector<ObjectRecord> out;
+  out.reserve(m.objects.size());
+  for (const auto& o : m.objects)
+    out.push_back({o.path, o.size, o.xxh3_128, o.content_type, o.cache_control, o.etag, o.last_modified});
+  return out;
+}
+
+}  // namespace
+
+RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istream& in, bool stdin_is_terminal) {
+  RestoreOutcome res;
+  SetInfo set = find_set(o.backup_dir, o.set);
+  const std::string& prefix = set.name.prefix;
+  std::string missing;
+  if (set.part("roles.sql").empty()) missing += " roles.sql";
+  if (set.part("schema.sql").empty()) missing += " schema.sql";
+  if (set.data_part().empty()) missing += " data.sql";
+  if (!missing.empty())
+    throw UsageError("Backup files not found for prefix: " + prefix + " (missing:" + missing +
+                     "). All three files (roles, schema, data) must exist.");
+  if (set.state == SetState::InProgress) throw UsageError("the backup " + prefix + " is still being written");
+
+  // Refuse a damaged set before anything is touched.
+  auto problems = verify_set_files(set, {.attachments = o.attachments});
+  bool damaged = false;
+  for (const auto& p : problems) {
+    if (p.kind == "legacy") {
+      out << "Note: " << p.file << ": " << p.detail << "\n";
+      continue;
+    }
+    damaged = true;
+    out << "  \u2717 " << p.file << ": " << p.kind << " (" << p.detail << ")\n";
+  }
+  if (damaged && !o.force)
+    throw std::runtime_error("the backup " + prefix +
+                             " does not match its manifest (see above): refusing to restore a damaged backup; "
+                             "nothing was changed. Use --force to restore it anyway.");
+  if (damaged)
+    out << "\n!!! --force: RESTORING A BACKUP THAT FAILED VERIFICATION. The result may be incomplete or wrong. !!!\n\n";
+
+  bool with_attachments = o.attachments && set.parts.count("attachments");
+  print_restore_summary(out, set, o.attachments);
+  switch (confirm_restore(o.assume_yes, in, out, stdin_is_terminal)) {
+    case Confirmation::Yes: break;
+    case Confirmation::No:
+      out << "Restore cancelled; nothing was changed.\n";
+      res.exit_code = 1;
+      return res;
+    case Confirmation::NoTerminal:
+      throw UsageError("refusing to restore without confirmation: there is no terminal to ask on. "
+                       "Pass --yes to confirm that the database (and attachments) may be replaced.");
+  }
+
+  // Check the bucket side before the database is touched: a rejected key fails here.
+  std::unique_ptr<storage::StorageClient> client;
+  if (with_attachments) {
+    client = std::make_unique<storage::StorageClient>(o.storage);
+    client->bucket_exists();
+  }
+
+  auto conn = connect_database(o.db);
+  out << "Restoring database in a single transaction...\n" << std::flush;
+  DbRestoreInput di;
+  di.roles = set.part("roles.sql");
+  di.schema = set.part("schema.sql");
+  di.data = set.part(set.data_part());
+  di.applied_migrations = set.part("applied-migrations.txt");
+  di.manifest = set.manifest ? &*set.manifest : nullptr;
+  di.rewrite_from = o.rewrite_from;
+  di.rewrite_to = o.rewrite_to;
+  di.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };
+  std::uint64_t data_bytes = 0;
+  {
+    std::error_code ec;
+    data_bytes = fs::file_size(di.data, ec);
+  }
+  // The executor counts COPY payload bytes; the file also holds statements, so the total is
+  // an upper bound and the ETA errs on the long side.
+  Progress progress({.label = "data"}, set.data_part() == "data.sql" ? data_bytes : 0, 0);
+  std::uint64_t reported = 0;
+  di.progress = [&](std::uint64_t b) {
+    progress.add_bytes(b - reported);
+    reported = b;
+  };
+  DbRestoreStats st;
+  try {
+    st = restore_database(conn, di);
+    progress.finish();
+  } catch (const std::exception& e) {
+    progress.finish();
+    throw std::runtime_error(std::string("restore failed, the database was rolled back and is unchanged:\n  ") + e.what());
+  }
+  out << "\u2713 Database restored: " << format_count(st.copy_rows) << " rows, " << st.statements
+      << " statements (" << st.deferred_statements << " after the data) in " << format_duration(st.seconds) << "\n";
+  if (st.rewritten_rows) out << "  Rewrote attachment URLs in " << st.rewritten_rows << " rows\n";
+
+  JsonWriter w;
+  w.begin_object().field("prefix", prefix).field("database_restored", true).field("rows", st.copy_rows);
+  w.field("statements", st.statements).field("seconds", st.seconds);
+  if (with_attachments) {
+    out << "Restoring attachments...\n" << std::flush;
+    RestoreAttachmentsOptions ro;
+    ro.verify_download = o.verify_download;
+    ro.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };
+    auto objects = set.manifest ? manifest_objects(*set.manifest) : std::vector<ObjectRecord>{};
+    RestoreAttachmentsResult ar;
+    try {
+      ar = restore_attachments(o.storage, set.part("attachments"), objects, ro);
+    } catch (const std::exception& e) {
+      ar.failures.push_back({"(bucket)", e.what()});
+    }
+    w.key("attachments").begin_object().field("uploaded", static_cast<std::uint64_t>(ar.uploaded))
+        .field("deleted", static_cast<std::uint64_t>(ar.deleted)).field("listing_matches", ar.listing_matches)
+        .key("failures").begin_array();
+    for (const auto& f : ar.failures) w.begin_object().field("path", f.path).field("reason", f.reason).end_object();
+    w.end_array().end_object();
+    if (!ar.ok()) {
+      out << "\u2717 The database was restored, but the attachments were not fully restored:\n";
+      for (const auto& f : ar.failures) out << "    " << f.path << ": " << f.reason << "\n";
+      if (ar.failures.empty()) out << "    the bucket's listing does not match the backup\n";
+      out << "  The files are in " << set.part("attachments").string() << " and can be uploaded again with the same command.\n";
+      res.exit_code = 3;
+      w.field("ok", false).end_object();
+      res.json = w.str();
+      return res;
+    }
+    out << "\u2713 Attachments restored: " << ar.uploaded << " uploaded, " << ar.deleted << " deleted"
+        << (ar.hashes_verified ? ", every file re-downloaded and verified" : "") << "\n";
+  }
+  out << "\u2713 Restore completed successfully!\n";
+  w.field("ok", true).end_object();
+  res.json = w.str();
+  return res;
+}
+
+}  // namespace crm::engine

@@ -1,0 +1,34 @@
+#pragma once
+// The restore command: check the set, ask, then the database in ONE transaction (clear the
+// target, roles, schema before the data, the data with FREEZE, the post-data part, migration
+// history, optional URL rewrite), then make the bucket equal the backup.
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "pgwire/conninfo.hpp"
+#include "storage-api/config.hpp"
+
+namespace crm::engine {
+
+struct RestoreOptions {
+  std::filesystem::path backup_dir;  // where a bare prefix is looked up
+  std::string set;                   // prefix or path
+  pg::ConnectOptions db;
+  bool assume_yes = false;
+  bool force = false;  // restore a set that fails verification (loudly)
+  bool attachments = true;
+  bool verify_download = false;
+  std::string rewrite_from, rewrite_to;
+  storage::StorageConfig storage;
+};
+
+struct RestoreOutcome {
+  int exit_code = 0;  // 0, 1 (nothing changed), 2 (refused), 3 (database restored, attachments failed)
+  std::string json;
+};
+
+RestoreOutcome run_restore(const RestoreOptions& opts, std::ostream& out, std::istream& in, bool stdin_is_terminal);
+
+}  // namespace crm::engine

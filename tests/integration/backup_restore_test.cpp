@@ -1,0 +1,339 @@
+// The whole tool as a user runs it: backup of the CRM fixture database and bucket, list,
+// restore after damage, refusals, rollbacks, interrupted backups, legacy sets. Every check
+// compares against an oracle: server-computed table checksums, pg_dump --schema-only, the
+// bucket's own listing.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/verify/verify_files.hpp"
+#include "fixtures/sandbox/fixture_loader.hpp"
+#include "fixtures/sandbox/storage_server.hpp"
+#include "storage-api/client.hpp"
+#include "tests/support/cli_env.hpp"
+#include "tests/support/db_compare.hpp"
+
+using namespace crm;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kDataSchemas = "^(public|auth|storage)$";
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+
+// What `supabase db dump` does to pg_dump's schema output (the spec's "commented out" list),
+// statement by statement: the platform's publication, event triggers, supabase_admin's
+// default privileges and extension comments.
+std::string old_system_schema_filter(const std::string& dump) {
+  static const std::regex kCommentOut(
+      R"re(^(CREATE PUBLICATION "supabase_realtime"|ALTER PUBLICATION "supabase_realtime|CREATE EVENT TRIGGER|ALTER EVENT TRIGGER|COMMENT ON EVENT TRIGGER|ALTER DEFAULT PRIVILEGES FOR ROLE "supabase_admin"|COMMENT ON EXTENSION))re");
+  std::istringstream in(dump);
+  std::string line, out;
+  bool commenting = false;
+  while (std::getline(in, line)) {
+    if (!commenting && std::regex_search(line, kCommentOut)) commenting = true;
+    if (commenting) {
+      out += "-- " + line + "\n";
+      if (!line.empty() && line.back() == ';') commenting = false;
+    } else {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+class BackupRestoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = sandbox::start_crm_cluster(3, 7).release();
+    storage_root_ = new testsupport::TempFolder();
+    sandbox::generate_bucket(storage_root_->path, "attachments", 40, 6, 7, false);
+    storage_ = sandbox::StorageServer::start({.root = storage_root_->path}).release();
+  }
+  static void TearDownTestSuite() {
+    delete storage_;
+    delete storage_root_;
+    delete cluster_;
+  }
+
+  testsupport::CliEnv env(const std::string& backup_dir) const {
+    return {backup_dir, cluster_->url(), storage_->url(), storage_->key(), {}};
+  }
+  // Runs a backup into dir and returns the new set's prefix.
+  std::string backup(const std::string& dir, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"backup"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = env(dir).run(args);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto sets = engine::scan_backup_dir(dir);
+    EXPECT_FALSE(sets.empty());
+    return sets.empty() ? "" : sets.front().name.prefix;
+  }
+  std::map<std::string, std::string> checksums() const {
+    return testsupport::table_checksums(*cluster_, "postgres", kDataSchemas);
+  }
+  std::map<std::string, std::string> checksums_of(const engine::Manifest& m) const {
+    std::map<std::string, std::string> all = checksums(), out;
+    for (const auto& t : m.tables) out[t.schema + "." + t.name] = all[t.schema + "." + t.name];
+    return out;
+  }
+  std::string schema_dump() const {
+    std::string s = cluster_->pg_dump({"--schema-only", "--schema=public"});
+    return std::regex_replace(s, std::regex(R"(\\(un)?restrict \S+)"), "\\$1restrict KEY");
+  }
+  std::map<std::string, std::string> bucket() const {
+    return testsupport::bucket_listing(storage_->url(), storage_->key());
+  }
+
+  static sandbox::PgCluster* cluster_;
+  static sandbox::StorageServer* storage_;
+  static testsupport::TempFolder* storage_root_;
+};
+sandbox::PgCluster* BackupRestoreTest::cluster_ = nullptr;
+sandbox::StorageServer* BackupRestoreTest::storage_ = nullptr;
+testsupport::TempFolder* BackupRestoreTest::storage_root_ = nullptr;
+
+}  // namespace
+
+TEST_F(BackupRestoreTest, BackupWritesAVerifiedPrivateSetThatListShows) {
+  testsupport::TempFolder dir;
+  std::string prefix = backup(dir.path);
+  auto set = engine::find_set(dir.path, prefix);
+  ASSERT_EQ(set.state, engine::SetState::Complete) << set.state_reason;
+  EXPECT_TRUE(engine::verify_set_files(set).empty());
+  ASSERT_TRUE(set.manifest);
+  const auto& m = *set.manifest;
+  EXPECT_EQ(m.objects.size(), bucket().size());
+  EXPECT_FALSE(m.applied_migrations.empty());
+  for (const auto& t : m.tables) {
+    if (t.schema == "public" && t.name == "contacts")
+      EXPECT_EQ(std::to_string(t.rows), cluster_->psql("SELECT count(*) FROM public.contacts").substr(0, std::to_string(t.rows).size()));
+    EXPECT_FALSE(t.schema == "auth" && t.name == "schema_migrations") << "left-out table in the backup";
+    EXPECT_FALSE(t.schema == "storage" && t.name == "migrations") << "left-out table in the backup";
+  }
+  for (const auto& [part, path] : set.parts) {
+    struct stat st{};
+    ASSERT_EQ(stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, S_ISDIR(st.st_mode) ? 0700u : 0600u) << path;
+  }
+  auto list = env(dir.path).run({"list"});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find(prefix + " ("), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("[complete]"), std::string::npos) << list.out;
+  auto json = env(dir.path).run({"list", "--json"});
+  EXPECT_NE(json.out.find("\"prefix\": \"" + prefix + "\""), std::string::npos) << json.out;
+}
+
+TEST_F(BackupRestoreTest, RestoreAfterDamageBringsBackTheExactDatabaseAndBucket) {
+  testsupport::TempFolder dir;
+  std::string prefix = backup(dir.path);
+  auto m = *engine::find_set(dir.path, prefix).manifest;
+  auto before = checksums_of(m);
+  auto seq_before = testsupport::sequence_values(*cluster_, "postgres", kDataSchemas);
+  auto schema_before = schema_dump();
+  auto bucket_before = bucket();
+  ASSERT_GT(bucket_before.size(), 5u);
+
+  cluster_->psql("DROP TABLE public.tasks CASCADE; UPDATE public.contacts SET first_name = 'damaged'; "
+                 "DELETE FROM public.companies WHERE id % 3 = 0; DELETE FROM auth.users WHERE ctid IN "
+                 "(SELECT ctid FROM auth.users LIMIT 2); SELECT setval('public.contacts_id_seq', 999999)");
+  storage::StorageConfig cfg{.base_url = storage_->url(), .service_key = storage_->key()};
+  storage::StorageClient(cfg).delete_objects({bucket_before.begin()->first, std::next(bucket_before.begin())->first});
+  ASSERT_NE(checksums_of(m), before);
+
+  auto r = env(dir.path).run({"restore", prefix, "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(testsupport::diff_maps(before, checksums_of(m)), "");
+  EXPECT_EQ(testsupport::diff_maps(seq_before, testsupport::sequence_values(*cluster_, "postgres", kDataSchemas)), "");
+  EXPECT_EQ(schema_before, schema_dump());
+  EXPECT_EQ(testsupport::diff_maps(bucket_before, bucket()), "");
+  // The application's trigger on auth.users came back with the schema.
+  EXPECT_EQ(cluster_->psql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'auth.users'::regclass AND NOT tgisinternal"),
+            "2\n");
+}
+
+TEST_F(BackupRestoreTest, RestoreWithoutTerminalOrYesChangesNothing) {
+  testsupport::TempFolder dir;
+  std::string prefix = backup(dir.path, {"--no-attachments"});
+  cluster_->psql("UPDATE public.tags SET name = name || ' (edited)' WHERE id = (SELECT min(id) FROM public.tags)");
+  auto before = checksums();
+  auto r = env(dir.path).run({"restore", prefix});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--yes"), std::string::npos) << r.err;
+  EXPECT_EQ(testsupport::diff_maps(before, checksums()), "");
+}
+
+TEST_F(BackupRestoreTest, CorruptedFileIsRefusedBeforeTheDatabaseIsTouched) {
+  testsupport::TempFolder dir;
+  std::string prefix = backup(dir.path, {"--no-attachments"});
+  fs::path data = fs::path(dir.path) / (prefix + "-data.sql");
+  std::string body = read_file(data);
+  body[body.size() / 2] ^= 0x20;
+  write_file(data, body);
+  cluster_->psql("UPDATE public.tags SET name = 'changed after the backup' WHERE id = (SELECT max(id) FROM public.tags)");
+  auto before = checksums();
+  auto r = env(dir.path).run({"restore", prefix, "--yes"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find(prefix + "-data.sql: hash"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(testsupport::diff_maps(before, checksums()), "");
+}
+
+TEST_F(BackupRestoreTest, ErrorInTheLastCopyBlockRollsBackEverything) {
+  testsupport::TempFolder dir;
+  std::string prefix = backup(dir.path, {"--no-attachments"});
+  fs::path data = fs::path(dir.path) / (prefix + "-data.sql");
+  std::string body = read_file(data);
+  // Break the last row of the last COPY block: an extra column the server must refuse.
+  size_t end = body.rfind("\n\\.\n");
+  ASSERT_NE(end, std::string::npos);
+  body.insert(end, "\textra-column");
+  write_file(data, body);
+  size_t line = static_cast<size_t>(std::count(body.begin(), body.begin() + static_cast<long>(end), '\n')) + 1;
+  cluster_->psql("DELETE FROM public.tags WHERE id = (SELECT max(id) FROM public.tags)");
+  auto before = checksums();
+  auto roles_before = cluster_->psql("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles");
+  auto r = env(dir.path).run({"restore", prefix, "--yes", "--force"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string msg = r.out + r.err;
+  EXPECT_NE(msg.find("--force: RESTORING A BACKUP THAT FAILED VERIFICATION"), std::string::npos) << "--force must be loud";
+  EXPECT_NE(msg.find(prefix + "-data.sql"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(std::to_string(line)), std::string::npos) << "line " << line << ": " << msg;
+  EXPECT_NE(msg.find("rolled back"), std::string::npos) << msg;
+  EXPECT_EQ(testsupport::diff_maps(before, checksums()), "");
+  EXPECT_EQ(roles_before, cluster_->psql("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles"));
+}
+
+TEST_F(BackupRestoreTest, InterruptedBackupLeavesNoCompleteLookingSetAndIsCleanedNextTime) {
+  testsupport::TempFolder dir;
+  std::string good = backup(dir.path, {"--no-attachments", "--no-retention"});
+  int interrupted = 0;
+  for (int delay_ms : {20, 60, 120, 200, 300, 450}) {
+    for (int sig : {SIGKILL, SIGTERM, SIGINT}) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        setenv("BACKUP_DIR", dir.path.c_str(), 1);
+        setenv("SUPABASE_DB_URL", cluster_->url().c_str(), 1);
+        setenv("SUPABASE_STORAGE_URL", storage_->url().c_str(), 1);
+        setenv("SUPABASE_SERVICE_ROLE_KEY", storage_->key().c_str(), 1);
+        int devnull = ::open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        std::string bin = testsupport::cli_binary();
+        execl(bin.c_str(), bin.c_str(), "backup", "--no-retention", static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      usleep(static_cast<useconds_t>(delay_ms) * 1000);
+      kill(pid, sig);
+      int status = 0;
+      waitpid(pid, &status, 0);
+      bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      if (!finished) ++interrupted;
+      for (const auto& s : engine::scan_backup_dir(dir.path)) {
+        if (s.state == engine::SetState::Complete) {
+          EXPECT_TRUE(engine::verify_set_files(s).empty()) << s.name.prefix << " looks complete but is not";
+        }
+      }
+      if (sig != SIGKILL && !finished) {
+        // An orderly interrupt removes its own leftovers at once.
+        for (const auto& e : fs::directory_iterator(dir.path))
+          EXPECT_EQ(e.path().filename().string().find(".in-progress"), std::string::npos) << e.path();
+      }
+    }
+  }
+  EXPECT_GT(interrupted, 5);
+  auto r = env(dir.path).run({"backup", "--no-retention", "--no-attachments"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const auto& s : engine::scan_backup_dir(dir.path)) {
+    EXPECT_EQ(s.state, engine::SetState::Complete) << s.name.prefix << ": " << s.state_reason;
+    EXPECT_TRUE(engine::verify_set_files(s, {.attachments = true}).empty()) << s.name.prefix;
+  }
+  for (const auto& e : fs::directory_iterator(dir.path)) EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
+  EXPECT_EQ(engine::find_set(dir.path, good).state, engine::SetState::Complete);
+}
+
+TEST_F(BackupRestoreTest, SetWrittenByTheOldSystemRestores) {
+  testsupport::TempFolder dir;
+  std::string prefix = "backup-2024-01-15T14-30-22";
+  fs::path base = fs::path(dir.path) / prefix;
+  auto roles = sandbox::run_process({"/usr/lib/postgresql/15/bin/pg_dumpall", "-d", cluster_->url(), "--roles-only",
+                                     "--no-role-passwords", "--quote-all-identifiers"});
+  ASSERT_EQ(roles.exit_code, 0) << roles.err;
+  write_file(base.string() + "-roles.sql", roles.out);
+  std::vector<std::string> excluded = {"auth", "storage", "extensions", "realtime", "supabase_migrations",
+                                       "graphql_public", "pgbouncer"};
+  std::vector<std::string> schema_args = {"--schema-only", "--quote-all-identifiers"};
+  for (const auto& s : excluded) schema_args.push_back("--exclude-schema=" + s);
+  write_file(base.string() + "-schema.sql", old_system_schema_filter(cluster_->pg_dump(schema_args)));
+  std::vector<std::string> data_args = {"--data-only", "--quote-all-identifiers", "--exclude-schema=extensions",
+                                        "--exclude-schema=realtime", "--exclude-schema=supabase_migrations",
+                                        "--exclude-table=auth.schema_migrations", "--exclude-table=storage.migrations"};
+  write_file(base.string() + "-data.sql", "SET session_replication_role = replica;\n" + cluster_->pg_dump(data_args));
+  auto before = checksums();
+  auto schema_before = schema_dump();
+
+  cluster_->psql("DROP TABLE public.deals CASCADE; DELETE FROM auth.identities");
+  auto r = env(dir.path).run({"restore", base.string(), "--yes", "--no-attachments"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("no manifest"), std::string::npos) << r.out;
+  EXPECT_EQ(testsupport::diff_maps(before, checksums()), "");
+  EXPECT_EQ(schema_before, schema_dump());
+}
+
+TEST_F(BackupRestoreTest, ErrorsSayWhatToDoAndNeverShowSecrets) {
+  testsupport::TempFolder dir;
+  auto e = env("");
+  auto r = e.run({"backup"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("BACKUP_DIR environment variable is not set"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Example: BACKUP_DIR=/path/to/backups make backup-database"), std::string::npos);
+
+  e.backup_dir = "relative/path";
+  r = e.run({"backup"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("absolute"), std::string::npos) << r.err;
+
+  auto down = env(dir.path);
+  down.db_url = "postgresql://postgres:Secret-Pass-123@127.0.0.1:1/postgres";
+  r = down.run({"backup", "--connect-timeout", "2"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Supabase does not appear to be running"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("Secret-Pass-123"), std::string::npos) << r.out << r.err;
+  EXPECT_TRUE(engine::scan_backup_dir(dir.path).empty());
+
+  auto wrong_pw = env(dir.path);
+  wrong_pw.db_url = cluster_->url("postgres", "postgres", "Wrong-Pass-456");
+  r = wrong_pw.run({"backup"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("rejected the credentials"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("Wrong-Pass-456"), std::string::npos);
+
+  auto bad_key = env(dir.path);
+  bad_key.service_key = "definitely-not-the-key-789";
+  r = bad_key.run({"backup"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ((r.out + r.err).find("definitely-not-the-key-789"), std::string::npos) << r.out << r.err;
+  EXPECT_TRUE(engine::scan_backup_dir(dir.path).empty()) << "a rejected key must leave nothing behind";
+
+  r = env(dir.path).run({"restore", "backup-2020-01-01-000000", "--yes"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("Backup files not found for prefix"), std::string::npos) << r.err;
+  r = env(dir.path).run({"restore", "last-tuesday", "--yes"});
+  EXPECT_EQ(r.exit_code, 2);
+}
