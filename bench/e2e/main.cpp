@@ -82,6 +82,7 @@ struct Case {
   std::vector<Goal> goals;
   std::vector<std::string> notes;
   int postmaster = 0;  // > 0: also measure the backends' CPU (postmaster's reaped children)
+  std::function<void()> cleanup;  // untimed, after the last run: free the disk
 };
 
 double median(std::vector<double> v) {
@@ -226,6 +227,7 @@ void run_case(Case& c, int runs, const fs::path& logs) {
                                s.server_cpu_s >= 0 ? fmt::format("  {:7.2f} server CPU s", s.server_cpu_s) : "");
     }
   }
+  if (c.cleanup) c.cleanup();
 }
 
 const Method* find_method(const Case& c, const std::string& label) {
@@ -426,7 +428,84 @@ Case attachments_case(const std::string& name, const std::string& what, const st
   c.goals.push_back({fmt::format("≥ {:.0f}x the throughput of xargs -P {} curl", curl_goal, P), "dump attachments",
                      fmt::format("xargs -P {} curl", P), curl_goal});
   if (cp_goal) c.goals.push_back({"≥ 80% of the cp -r rate", "dump attachments", "cp -r", 0.8});
+  c.cleanup = [=] {
+    remove_path(native_out);
+    remove_path(curl_out);
+    remove_path(cp_out);
+  };
   c.notes.push_back("cp -r also copies the server's .meta.json sidecars; neither curl nor cp -r syncs, the engine ends with one syncfs of its folder");
+  return c;
+}
+
+// The second backup of an unchanged bucket against the first, on a database holding only the
+// platform and the CRM schema (no rows), so the bucket dominates; then seven daily sets' disk use.
+Case incremental_case(const crm::sandbox::PgCluster& cluster, const crm::sandbox::StorageServer& server, const Options& o,
+                      const fs::path& work, const fs::path& logs, int postmaster) {
+  Case c;
+  c.name = "backup (incremental)";
+  c.postmaster = postmaster;
+  const std::string db = "bucket_only";
+  if (psql_value(cluster, "SELECT count(*) FROM pg_database WHERE datname = 'bucket_only'") == "0") {
+    cluster.create_database(db);
+    crm::sandbox::load_platform(cluster, db);
+    crm::sandbox::load_crm_schema(cluster, db);
+  }
+  std::map<std::string, std::string> env = {{"SUPABASE_STORAGE_URL", server.url()}, {"SUPABASE_SERVICE_ROLE_KEY", server.key()}};
+  auto backup = [&](const fs::path& dir, const std::string& err) {
+    Command b{.argv = {o.cli, "backup", "--backup-dir", dir.string(), "--db-url", cluster.url(db), "--no-retention"}, .env = env,
+              .stderr_path = err};
+    return b;
+  };
+  Method first{.label = "first backup", .engine = false,
+               .shown = "crmbackup-native backup --backup-dir DIR --db-url URL_OF_SCHEMA_ONLY_DB --no-retention (empty DIR)"};
+  Method second{.label = "second backup (unchanged)", .engine = true,
+                .shown = "the same command again, 1 s later, same DIR"};
+  fs::path dir;
+  std::cerr << fmt::format("== {} ({} runs)\n", c.name, o.runs);
+  c.runs = o.runs;
+  for (int r = 0; r < o.runs; ++r) {
+    dir = work / fmt::format("backups-inc-{}", r);
+    remove_path(dir);
+    std::string err = (logs / "incremental.err").string();
+    for (Method* m : {&first, &second}) {
+      settle();
+      ::sleep(1);  // set names have a resolution of one second
+      Sample s = crm::bench::run_concurrently({backup(dir, err)});
+      if (s.exit_code != 0) fail_case(c.name + ": " + m->label, s, err);
+      m->samples.push_back(s);
+      std::cerr << fmt::format("  run {} {:<34} {:8.2f} s  {:7.2f} CPU s  {:7.1f} MB RSS\n", r + 1, m->label, s.wall_s, s.cpu_s,
+                               s.peak_rss_mb);
+    }
+    if (r + 1 < o.runs) remove_path(dir);
+  }
+  // Bytes: the first set's attachments.
+  std::string first_prefix;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string n = e.path().filename().string();
+    if (n.size() > 9 && n.compare(n.size() - 9, 9, "-data.sql") == 0 && (first_prefix.empty() || n < first_prefix + "-data.sql"))
+      first_prefix = n.substr(0, n.size() - 9);
+  }
+  auto du = [](const std::string& args) {
+    auto r = crm::sandbox::run_process({"sh", "-c", "du -scb " + args + " | tail -1 | cut -f1"});
+    return r.exit_code == 0 ? std::stod(r.out) : 0.0;
+  };
+  double one_set = du("'" + (dir / first_prefix).string() + "'*");
+  c.bytes = one_set;
+  // Five more daily sets of the unchanged bucket: seven in all.
+  for (int i = 0; i < 5; ++i) {
+    ::sleep(1);
+    auto b = backup(dir, (logs / "incremental-more.err").string());
+    if (crm::bench::run_timed(b).exit_code != 0) fail_case(c.name + ": sets 3-7", {}, b.stderr_path);
+  }
+  double seven = du("'" + dir.string() + "'");
+  c.methods.push_back(std::move(first));
+  c.methods.push_back(std::move(second));
+  c.goals.push_back({"second backup under 5% of the first's time", "second backup (unchanged)", "first backup", 20.0});
+  c.what = "the mixed-size bucket and a database holding the platform and CRM schema only";
+  c.notes.push_back(fmt::format("disk use of seven sets of the unchanged bucket (du, hard links counted once): {:.1f} MB = {:.3f}x one set "
+                                "({:.1f} MB); goal under 1.1x: {}",
+                                seven / 1048576, seven / one_set, one_set / 1048576, seven / one_set < 1.1 ? "met" : "**missed**"));
+  remove_path(dir);
   return c;
 }
 
@@ -563,44 +642,97 @@ int main(int argc, char** argv) {
       cases.push_back(std::move(c));
     }
 
-    // ---- restore of the database part: psql --single-transaction (and the engine's, when it has one) ----
+    // ---- restore of the database part: the engine's restore vs psql --single-transaction
+    // replaying the same three files (the old system's way), and the backup it came from ----
+    bool has_backup = engine_has(o.cli, {"backup"}), has_restore = engine_has(o.cli, {"restore"});
     if (!o.no_restore_baseline) {
       Case c;
       c.name = "restore (database)";
       c.postmaster = postmaster;
-      fs::path schema = work / "restore-schema.sql", data = work / "native-data.sql";
-      if (!fs::exists(data)) {
-        Command d{.argv = {o.cli, "dump", "data", "--db-url", url, "--output", data.string(), "--jobs", J}};
-        if (crm::bench::run_timed(d).exit_code != 0) throw std::runtime_error("dump data for the restore case failed");
-      }
-      std::string schema_sql = cluster->pg_dump({"--schema-only", "--quote-all-identifiers"});
-      std::ofstream(schema) << schema_sql;
-      c.bytes = static_cast<double>(tree_bytes(data) + schema_sql.size());
       auto counter = std::make_shared<int>(0);
-      // The previous run's copy is dropped first (untimed) so its autovacuum does not run
-      // under later measurements.
+      // Each restore goes into a new database holding only the platform stand-in (auth,
+      // storage, extensions), like a fresh Supabase project; the previous run's copy is dropped
+      // first (untimed) so its autovacuum does not run under later measurements.
       auto fresh_db = [cluster = cluster.get(), counter] {
         if (*counter > 0) cluster->psql(fmt::format("DROP DATABASE IF EXISTS \"restore_{}\"", *counter));
         std::string name = fmt::format("restore_{}", ++*counter);
         cluster->create_database(name);
+        crm::sandbox::load_platform(*cluster, name);
         return name;
       };
       auto current = std::make_shared<std::string>();
-      c.methods.push_back({.label = "psql --single-transaction", .engine = false,
-                           .make = [=, cl = cluster.get()] {
-                             return std::vector<Command>{{.argv = {"psql", "-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1", "-f", schema.string(),
-                                                                   "-c", "SET session_replication_role = replica", "-f", data.string(), "-d", cl->url(*current)}}};
-                           },
-                           .before = [=] { *current = fresh_db(); },
-                           .shown = "psql -X --single-transaction -v ON_ERROR_STOP=1 -f schema.sql -c 'SET session_replication_role = replica' -f data.sql -d URL_OF_EMPTY_DB"});
-      c.what = "schema.sql (pg_dump --schema-only) + the engine's data.sql into an empty database; roles exist cluster-wide already, so roles.sql (a few KB) is left out";
-      if (engine_has(o.cli, {"restore"})) {
-        c.notes.push_back("this crmbackup-native has `restore`, but the driver does not drive it yet (its flags were not on main when the driver was written)");
+      std::vector<std::string> files;  // roles.sql, schema.sql, data.sql
+      fs::path backups = work / "backups-db";
+      if (has_backup && has_restore) {
+        remove_path(backups);
+        auto backup_cmd = [=] {
+          return Command{.argv = {o.cli, "backup", "--backup-dir", backups.string(), "--db-url", url, "--jobs", J, "--no-attachments",
+                                  "--no-retention"}};
+        };
+        Command b = backup_cmd();
+        b.stderr_path = (logs / "backup-probe.err").string();
+        Sample bs = crm::bench::run_timed(b);
+        if (bs.exit_code != 0) fail_case("backup --no-attachments (probe)", bs, b.stderr_path);
+        std::string prefix;
+        for (const auto& e : fs::directory_iterator(backups)) {
+          std::string n = e.path().filename().string();
+          if (n.size() > 9 && n.compare(n.size() - 9, 9, "-data.sql") == 0) prefix = n.substr(0, n.size() - 9);
+        }
+        if (prefix.empty()) throw std::runtime_error("backup wrote no <prefix>-data.sql in " + backups.string());
+        fs::path set = backups / prefix;
+        for (const char* part : {"-roles.sql", "-schema.sql", "-data.sql"}) files.push_back(set.string() + part);
+        c.methods.push_back({.label = "restore --no-attachments", .engine = true,
+                             .make = [=, cl = cluster.get()] {
+                               return std::vector<Command>{{.argv = {o.cli, "restore", set.string(), "--db-url", cl->url(*current), "--yes",
+                                                                     "--no-attachments"}}};
+                             },
+                             .before = [=] { *current = fresh_db(); },
+                             .shown = "crmbackup-native restore SET --db-url URL_OF_FRESH_DB --yes --no-attachments"});
+        c.methods.push_back({.label = "backup --no-attachments", .engine = false,
+                             .make = [=] { return std::vector<Command>{backup_cmd()}; },
+                             .shown = "crmbackup-native backup --backup-dir DIR --db-url URL --jobs " + J + " --no-attachments --no-retention"});
+        c.goals.push_back({"≥ 5x faster than psql --single-transaction", "restore --no-attachments", "psql --single-transaction", 5.0});
+        c.goals.push_back({"restore no slower than 3x the backup", "restore --no-attachments", "backup --no-attachments", 1.0 / 3});
+        c.what = "the engine's backup set (roles.sql, schema.sql, data.sql) into a fresh database holding the platform stand-in";
       } else {
-        c.notes.push_back("this crmbackup-native has no `restore` yet: only the baseline is measured");
+        fs::path schema = work / "restore-schema.sql", data = work / "native-data.sql";
+        std::ofstream(schema) << cluster->pg_dump({"--schema-only", "--quote-all-identifiers"});
+        files = {schema.string(), data.string()};
+        c.notes.push_back("this crmbackup-native has no `backup`/`restore` yet: only the baseline is measured, on pg_dump --schema-only + the engine's data.sql");
+        c.what = "schema and data into a fresh database";
       }
+      // The old system's replay; roles.sql cannot be replayed into the same cluster when it
+      // creates roles that exist already, in which case it is left out (and said so).
+      auto psql_argv = [](const std::vector<std::string>& f, const std::string& target) {
+        std::vector<std::string> a = {"psql", "-X", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1"};
+        for (size_t i = 0; i < f.size(); ++i) {
+          if (i + 1 == f.size()) a.insert(a.end(), {"-c", "SET session_replication_role = replica"});
+          a.insert(a.end(), {"-f", f[i]});
+        }
+        a.insert(a.end(), {"-d", target});
+        return a;
+      };
+      if (files.size() == 3) {
+        std::string probe_db = fresh_db();
+        Command probe{.argv = psql_argv(files, cluster->url(probe_db)), .stderr_path = (logs / "psql-restore-probe.err").string()};
+        if (crm::bench::run_timed(probe).exit_code != 0) {
+          c.notes.push_back("psql could not replay roles.sql into the same cluster (" +
+                            crm::bench::tail_of_file(probe.stderr_path, 200) + "): the baseline replays schema.sql and data.sql only");
+          files.erase(files.begin());
+        }
+      }
+      std::uint64_t total = 0;
+      for (const auto& f : files) total += tree_bytes(f);
+      c.bytes = static_cast<double>(total);
+      std::vector<std::string> shown_files;
+      for (const auto& f : files) shown_files.push_back(fs::path(f).filename().string());
+      c.methods.push_back({.label = "psql --single-transaction", .engine = false,
+                           .make = [=, cl = cluster.get()] { return std::vector<Command>{{.argv = psql_argv(files, cl->url(*current))}}; },
+                           .before = [=] { *current = fresh_db(); },
+                           .shown = shell_line(psql_argv(shown_files, "URL_OF_FRESH_DB"))});
       run_case(c, o.restore_runs, logs);
       cluster->psql(fmt::format("DROP DATABASE IF EXISTS \"restore_{}\"", *counter));
+      remove_path(backups);
       cases.push_back(std::move(c));
     }
 
@@ -618,6 +750,7 @@ int main(int argc, char** argv) {
                                 work, 2.0, true);
       run_case(c, o.runs, logs);
       cases.push_back(std::move(c));
+      if (has_backup) cases.push_back(incremental_case(*cluster, *servers.back(), o, work, logs, postmaster));
       servers.back()->stop();
     }
     if (o.small_files > 0) {
