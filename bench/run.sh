@@ -6,16 +6,17 @@
 #         so 2 GB of table data from 4G up, the rest mixed-size attachments in ~3,000 files, plus
 #         a many-small-files case of 20,000 x 10 KB (below 500M: 300 files and 2,000 small ones).
 # Also runs the micro-benchmarks first (skip with --no-micro).
-# Usage: bench/run.sh [--size SIZE] [--runs N] [--no-micro] [extra crm-bench-e2e flags...]
+# Usage: bench/run.sh [--size SIZE] [--runs N] [--no-micro] [--small-files N (0: skip)] [extra crm-bench-e2e flags...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-size=1500M runs=3 micro=1
+size=1500M runs=3 micro=1 small_override=
 extra=()
 while [ $# -gt 0 ]; do
   case $1 in
     --size) size=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --no-micro) micro=0; shift ;;
+    --small-files) small_override=$2; shift 2 ;;
     *) extra+=("$1"); shift ;;
   esac
 done
@@ -29,6 +30,7 @@ data_mb=$(( total_mb / 5 )); [ "$data_mb" -lt "$half" ] && data_mb=$half
 attachments_mb=$(( total_mb - data_mb ))
 files=3000 small=20000
 [ "$total_mb" -lt 500 ] && { files=300; small=2000; }
+[ -n "$small_override" ] && small=$small_override
 
 build=build-bench
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null

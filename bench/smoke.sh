@@ -9,7 +9,7 @@ cmake --build "$build" -j2 --target crmbackup-native crm-storage-server crm-benc
 work=$(mktemp -d /tmp/crm-bench-smoke-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$build/bench/crm-bench-e2e" --cli "$build/crmbackup-native" --label smoke --work "$work/run" \
-  --data-mb 20 --attachments-mb 20 --files 200 --small-files 500 --runs 1 --jobs 2 \
+  --data-mb 20 --attachments-mb 10 --files 100 --small-files 300 --runs 1 --jobs 2 \
   --markdown "$work/smoke.md" --json "$work/smoke.json" >/dev/null
 grep -q '^| data |' "$work/smoke.md"
 echo "benchmark smoke run: ok"

@@ -356,6 +356,15 @@ std::string machine_summary() {
                      static_cast<double>(pages) * page / (1 << 30), u.sysname, u.release);
 }
 
+// Step 3 of the old restore on a fresh platform database: empty the auth and storage tables
+// the platform seeds, so data.sql's rows do not collide.
+constexpr const char* kOldClearTarget =
+    "DO $$DECLARE t text; BEGIN FOR t IN SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+    "WHERE (schemaname = 'auth' AND tablename IN ('users','identities','sessions','refresh_tokens','mfa_factors',"
+    "'mfa_challenges','mfa_amr_claims','flow_state','audit_log_entries','instances','one_time_tokens')) "
+    "OR (schemaname = 'storage' AND tablename IN ('buckets','objects')) "
+    "LOOP EXECUTE 'TRUNCATE ' || t || ' CASCADE'; END LOOP; END$$";
+
 struct Listing {
   std::vector<std::pair<std::string, std::uint64_t>> objects;  // path, size
   std::uint64_t bytes = 0;
@@ -712,8 +721,10 @@ int main(int argc, char** argv) {
         a.insert(a.end(), {"-d", target});
         return a;
       };
+      c.notes.push_back("before each psql replay, untimed: the old system's step 3 (TRUNCATE ... CASCADE of the auth tables and storage.buckets/objects)");
       if (files.size() == 3) {
         std::string probe_db = fresh_db();
+        cluster->psql(kOldClearTarget, probe_db);
         Command probe{.argv = psql_argv(files, cluster->url(probe_db)), .stderr_path = (logs / "psql-restore-probe.err").string()};
         if (crm::bench::run_timed(probe).exit_code != 0) {
           c.notes.push_back("psql could not replay roles.sql into the same cluster (" +
@@ -728,7 +739,10 @@ int main(int argc, char** argv) {
       for (const auto& f : files) shown_files.push_back(fs::path(f).filename().string());
       c.methods.push_back({.label = "psql --single-transaction", .engine = false,
                            .make = [=, cl = cluster.get()] { return std::vector<Command>{{.argv = psql_argv(files, cl->url(*current))}}; },
-                           .before = [=] { *current = fresh_db(); },
+                           .before = [=, cl = cluster.get()] {
+                             *current = fresh_db();
+                             cl->psql(kOldClearTarget, *current);
+                           },
                            .shown = shell_line(psql_argv(shown_files, "URL_OF_FRESH_DB"))});
       run_case(c, o.restore_runs, logs);
       cluster->psql(fmt::format("DROP DATABASE IF EXISTS \"restore_{}\"", *counter));
