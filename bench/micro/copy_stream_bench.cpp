@@ -43,8 +43,8 @@ BenchDb& bench_db() {
         "'user' || i || '@example.com', timestamptz '2024-01-01' + i * interval '1 minute', "
         "jsonb_build_object('email', 'u' || i || '@example.com', 'type', 'Work', 'tags', "
         "jsonb_build_array(i % 7, i % 11), 'note', repeat('lorem ipsum ', 1 + i % 6)) "
-        "FROM generate_series(1, 350000) i;"
-        "VACUUM ANALYZE public.bench_rows;");
+        "FROM generate_series(1, 350000) i;");
+    db.cluster->psql("VACUUM ANALYZE public.bench_rows;");
     auto conn = crm::pg::Connection::open(crm::pg::ConnectOptions{.target = db.cluster->url()});
     db.table_bytes = conn.copy_out(kCopySql, [](std::string_view) {}).bytes;
   });
