@@ -37,11 +37,15 @@ restore-database: $(BIN)
 	@$(BIN) restore "$(BACKUP_PREFIX)" \
 	  $(if $(filter true 1 yes,$(REWRITE_URLS)),--rewrite-from "$(REWRITE_FROM)" --rewrite-to "$(REWRITE_TO)")
 
+# libFuzzer targets (clang, build-fuzz/): 5 minutes each; FUZZ_SECONDS=N to change.
+fuzz:
+	scripts/fuzz.sh
+
 bench:
 	bench/run.sh $(if $(SIZE),--size $(SIZE))
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz
 
 bench-smoke:
 	bench/smoke.sh

@@ -37,8 +37,12 @@ Connection Connection::open(const ConnectOptions& opts) {
   values.push_back(nullptr);
   pg_conn* raw = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   Connection conn(raw);
-  if (!raw || PQstatus(raw) != CONNECTION_OK)
-    throw PgError::from_connection(raw, "could not connect to " + redact_target(opts.target));
+  if (!raw || PQstatus(raw) != CONNECTION_OK) {
+    // libpq may quote the target, password included, in its message.
+    PgError e = PgError::from_connection(raw, "");
+    throw PgError(scrub_target_secret(e.what(), opts.target), e.sqlstate(), e.detail(), e.hint())
+        .with_context("could not connect to " + redact_target(opts.target));
+  }
   // Output of the generated files must not depend on the server's or user's settings.
   conn.exec("SET client_encoding = 'UTF8'; SET standard_conforming_strings = on; "
             "SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; "

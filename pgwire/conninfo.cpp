@@ -58,4 +58,86 @@ std::string redact_target(std::string_view target) {
   return std::regex_replace(s, kv_password, "$1***");
 }
 
+std::string scrub_target_secret(std::string message, std::string_view target) {
+  if (target.empty()) return message;
+  std::string redacted = redact_target(target);
+  if (redacted == target) return message;
+  auto replace_all = [&](std::string_view what, std::string_view with) {
+    if (what.empty()) return;
+    for (size_t at = message.find(what); at != std::string::npos; at = message.find(what, at + with.size()))
+      message.replace(at, what.size(), with);
+  };
+  replace_all(target, redacted);
+  // The password is what redaction took out: between the common prefix and common suffix.
+  size_t pre = 0;
+  while (pre < target.size() && pre < redacted.size() && target[pre] == redacted[pre]) ++pre;
+  size_t suf = 0;
+  while (suf < target.size() - pre && suf < redacted.size() - pre &&
+         target[target.size() - 1 - suf] == redacted[redacted.size() - 1 - suf])
+    ++suf;
+  replace_all(target.substr(pre, target.size() - pre - suf), "***");
+  return message;
+}
+
+}  // namespace crm::pg
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace crm::pg {
+namespace {
+
+struct ConninfoDeleter {
+  void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
+};
+
+std::unique_ptr<PQconninfoOption, ConninfoDeleter> parse(std::string_view target) {
+  std::string t(target);
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(t.c_str(), &err);
+  if (!opts) {
+    std::string msg = err ? err : "out of memory";
+    if (err) PQfreemem(err);
+    throw std::invalid_argument("cannot parse the database URL " + redact_target(target) + ": " +
+                                scrub_target_secret(msg, target));
+  }
+  return std::unique_ptr<PQconninfoOption, ConninfoDeleter>(opts);
+}
+
+std::string quote_conninfo_value(std::string_view v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string target_database(std::string_view target) {
+  if (target.empty()) {
+    const char* d = std::getenv("PGDATABASE");
+    return d ? d : "";
+  }
+  auto opts = parse(target);
+  for (auto* o = opts.get(); o->keyword; ++o)
+    if (std::string_view(o->keyword) == "dbname" && o->val) return o->val;
+  return {};
+}
+
+std::string target_with_database(std::string_view target, std::string_view dbname) {
+  std::string out;
+  if (!target.empty()) {
+    auto opts = parse(target);
+    for (auto* o = opts.get(); o->keyword; ++o) {
+      if (!o->val || std::string_view(o->keyword) == "dbname") continue;
+      out += std::string(o->keyword) + "=" + quote_conninfo_value(o->val) + " ";
+    }
+  }
+  return out + "dbname=" + quote_conninfo_value(dbname);
+}
+
 }  // namespace crm::pg

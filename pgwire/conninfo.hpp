@@ -24,4 +24,19 @@ std::string resolve_target(std::string_view explicit_value);
 // PGPASSWORD-driven environment) never appears.
 std::string redact_target(std::string_view target);
 
+// message with every copy of target's password (and of target itself) replaced by its
+// redacted form. libpq quotes the whole URL in some errors ("invalid URI ... \"postgresql://
+// u:secret@[::1\""), so its messages pass through this before they are shown.
+std::string scrub_target_secret(std::string message, std::string_view target);
+
+}  // namespace crm::pg
+
+namespace crm::pg {
+
+// The database a target names ("" when it names none: libpq then uses the user name).
+std::string target_database(std::string_view target);
+// The same target with another database, as a key=value conninfo string (values quoted).
+// Throws std::invalid_argument when the target cannot be parsed.
+std::string target_with_database(std::string_view target, std::string_view dbname);
+
 }  // namespace crm::pg

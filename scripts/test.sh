@@ -17,6 +17,9 @@ cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j2 --timeout 900)
 
+echo "== fuzz targets, briefly (build-fuzz/; make fuzz runs them longer)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-15} scripts/fuzz.sh
+
 if [ -x bench/smoke.sh ]; then
   echo "== benchmark smoke run"
   bench/smoke.sh

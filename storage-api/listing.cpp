@@ -36,7 +36,8 @@ ObjectEntry parse_object(simdjson::dom::element el) {
       double d;
       if (size.get(u) == simdjson::SUCCESS) e.size = u;
       else if (size.get(i) == simdjson::SUCCESS && i >= 0) e.size = static_cast<std::uint64_t>(i);
-      else if (size.get(d) == simdjson::SUCCESS && d >= 0) e.size = static_cast<std::uint64_t>(d);
+      // Bounded before the cast: a double beyond 2^64 converted to an integer is undefined.
+      else if (size.get(d) == simdjson::SUCCESS && d >= 0 && d < 18446744073709551616.0) e.size = static_cast<std::uint64_t>(d);
       else malformed("\"" + e.name + "\" has a size that is not a non-negative number");
     }
     e.etag = text_field(meta, "eTag");
@@ -97,6 +98,9 @@ std::vector<V1Entry> parse_list_v1(std::string_view json) {
     simdjson::dom::element id;
     e.is_folder = el["id"].get(id) != simdjson::SUCCESS || id.is_null();
     e.object = parse_object(el);
+    // The client descends into prefix + "/" + name: an empty folder name would make it list
+    // "a/", "a//", ... without end.
+    if (e.is_folder && e.object.name.empty()) malformed("a v1 folder entry has an empty name");
     out.push_back(std::move(e));
   }
   return out;

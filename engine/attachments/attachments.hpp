@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct ObjectRecord {
   std::string cache_control;
   std::string etag;
   std::string last_modified;
+  bool downloaded = true;  // false: placed by BackupAttachmentsOptions::reuse (incremental)
 };
 
 struct ObjectFailure {
@@ -32,6 +34,11 @@ struct BackupAttachmentsOptions {
   bool show_progress = true;
   std::string progress_label = "attachments";
   std::function<void(const std::string&)> log;  // "Found N files to backup", ...; default: none
+  // Incremental backups: called for each listed object (its name already checked safe) before
+  // it is downloaded. When it returns a record it has put the file at `dest` itself (a hard
+  // link or a local copy of an unchanged file) and the object is not downloaded.
+  std::function<std::optional<ObjectRecord>(const storage::ObjectEntry& listed, const std::filesystem::path& dest)>
+      reuse;
 };
 
 struct BackupAttachmentsResult {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -69,8 +70,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   result.listing = client.last_listing_method();
   std::uint64_t total = 0;
   for (const auto& o : listing) total += o.size;
-  log(fmt::format("  Found {} files to backup ({})", Progress::format_count(listing.size()),
-                  Progress::format_bytes(total)));
+  // The old scripts' wording, which users and their log filters know.
+  log(fmt::format("  Found {} files to backup", Progress::format_count(listing.size())));
+  log(fmt::format("  Copying attachments ({}; this may take a while for large backups)...", Progress::format_bytes(total)));
 
   create_private_directory(dest_dir);
   fs::path root = fs::absolute(dest_dir).lexically_normal();
@@ -81,6 +83,7 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   for (auto& [name, why] : local_conflicts(names)) refused.emplace(name, why);
 
   FolderMaker folders(root);
+  std::vector<ObjectRecord> reused;
   std::vector<storage::DownloadJob> jobs;
   std::vector<const storage::ObjectEntry*> job_entries;
   for (const auto& o : listing) {
@@ -99,6 +102,14 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
       result.failures.push_back({o.name, *err});
       continue;
     }
+    if (opts.reuse) {
+      if (std::optional<ObjectRecord> kept = opts.reuse(o, dest)) {
+        kept->downloaded = false;
+        result.bytes += kept->size;
+        reused.push_back(std::move(*kept));
+        continue;
+      }
+    }
     jobs.push_back({o.name, dest, o.size});
     job_entries.push_back(&o);
   }
@@ -106,7 +117,12 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   ProgressOptions popts;
   popts.label = opts.progress_label;
   popts.enabled = opts.show_progress;
-  Progress progress(popts, total, jobs.size());
+  std::uint64_t to_download = 0;
+  for (const auto& j : jobs) to_download += j.expected_size.value_or(0);
+  if (!reused.empty())
+    log(fmt::format("  Reusing {} unchanged files; downloading {}", Progress::format_count(reused.size()),
+                    Progress::format_count(jobs.size())));
+  Progress progress(popts, to_download, jobs.size());
   storage::TransferObserver obs;
   obs.on_bytes = [&](std::uint64_t n) { progress.add_bytes(n); };
   obs.on_done = [&](const std::string&, bool) { progress.add_files(); };
@@ -138,6 +154,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
     result.bytes += d.size;
     result.objects.push_back(std::move(r));
   }
+  for (auto& r : reused) result.objects.push_back(std::move(r));
+  std::sort(result.objects.begin(), result.objects.end(),
+            [](const ObjectRecord& a, const ObjectRecord& b) { return a.path < b.path; });
   // The files were written without per-file fsync; one syncfs makes them durable before the
   // caller writes the manifest that declares the set complete.
   if (int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {

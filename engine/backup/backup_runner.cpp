@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/attachments/attachments.hpp"
+#include "engine/attachments/incremental.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "engine/backupset/retention.hpp"
@@ -20,6 +21,7 @@
 #include "engine/schema/roles_sql.hpp"
 #include "engine/schema/schema_sql.hpp"
 #include "engine/util/interrupt_guard.hpp"
+#include "engine/verify/verify_restore.hpp"
 #include "engine/version.hpp"
 #include "pgwire/snapshot.hpp"
 #include "storage-api/client.hpp"
@@ -60,6 +62,9 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
       throw std::runtime_error("the storage bucket '" + o.storage.bucket + "' does not exist at " +
                                o.storage.base_url + " (use --bucket, or --no-attachments to back up only the database)");
   }
+
+  // Recorded so `verify --restore-into` can refuse to overwrite the database the backup came from.
+  std::string source_identity = database_identity(coord);
 
   SetWriter writer(o.backup_dir, std::time(nullptr));
   const std::string& prefix = writer.prefix();
@@ -126,11 +131,25 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   coord.exec("COMMIT");  // the snapshot is no longer needed
 
   BackupAttachmentsResult att;
+  std::unique_ptr<PreviousSetReuse> reuse;
   if (o.attachments) {
     out << "Backing up attachments...\n" << std::flush;
     BackupAttachmentsOptions ao;
-    ao.log = [&](const std::string& line) { out << "  " << line << "\n" << std::flush; };
+    ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
+    if (!o.full_download) {
+      reuse = std::make_unique<PreviousSetReuse>(o.backup_dir, prefix);
+      if (reuse->active())
+        ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
+    }
     att = backup_attachments(o.storage, writer.staging_path("attachments"), ao);
+    if (reuse && reuse->active()) {
+      const auto& rs = reuse->stats();
+      out << "  Reused " << format_count(rs.linked + rs.copied) << " unchanged files from " << reuse->from_prefix()
+          << " (" << format_count(rs.linked) << " hard links, " << format_count(rs.copied) << " local copies, "
+          << format_mb(rs.bytes) << "); " << format_count(rs.changed) << " changed";
+      if (rs.corrupt) out << ", " << format_count(rs.corrupt) << " damaged in the previous set and downloaded afresh";
+      out << "\n";
+    }
     if (!att.ok()) {
       out << "  ✗ " << att.failures.size() << " attachment(s) could not be backed up:\n";
       for (const auto& f : att.failures) out << "    " << f.path << ": " << f.reason << "\n";
@@ -153,7 +172,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
                {"compress", o.zstd_level ? "zstd:" + std::to_string(*o.zstd_level) : "none"},
                {"attachments", o.attachments ? "true" : "false"},
                {"managed_schema_objects", o.managed_schema_objects ? "true" : "false"},
-               {"retention_days", std::to_string(o.retention_days)}};
+               {"retention_days", std::to_string(o.retention_days)},
+               {"source_identity", source_identity}};
   if (o.attachments) {
     m.options["bucket"] = o.storage.bucket;
     m.options["transfers"] = std::to_string(o.storage.transfers);
@@ -165,9 +185,11 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   m.applied_migrations = data.applied_migrations;
   m.attachments_included = o.attachments;
   m.bucket = o.attachments ? o.storage.bucket : "";
-  for (const auto& ob : att.objects)
+  for (const auto& ob : att.objects) {
+    std::string source = reuse ? reuse->source_of(ob.path) : "downloaded";
     m.objects.push_back({ob.path, ob.size, ob.xxh3_128, ob.content_type, ob.cache_control, ob.etag, ob.last_modified,
-                         "downloaded", ""});
+                         source, source == "downloaded" ? "" : reuse->from_prefix()});
+  }
   m.finished_at = now_iso();
   writer.finish(m);
 

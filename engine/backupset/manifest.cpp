@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "engine/attachments/path_safety.hpp"
 #include "engine/format/json_writer.hpp"
 
 namespace crm::engine {
@@ -182,6 +183,10 @@ Manifest parse_manifest(std::string_view json, const std::string& source) {
     object o = r.obj(e, where);
     ManifestObject mo;
     mo.path = r.str(o, "path", where);
+    // verify hashes <set>-attachments/<path> and restore uploads it: a path that leaves the
+    // folder ("../", absolute) would read files outside the set.
+    if (auto why = unsafe_name_reason(mo.path))
+      r.fail(where + " has a path that cannot be inside the set (" + *why + "): " + printable_name(mo.path));
     mo.size = r.u64(o, "size", where);
     mo.xxh3_128 = r.str(o, "xxh3_128", where);
     mo.content_type = r.str(o, "content_type", where);

@@ -1,8 +1,10 @@
 #include "engine/catalog/catalog.hpp"
 
+#include "engine/catalog/query_batch.hpp"
+#include "pgwire/quote.hpp"
+
 #include <fmt/format.h>
 
-#include <regex>
 #include <set>
 
 namespace crm::engine::catalog {
@@ -43,24 +45,23 @@ AclEntry acl_entry(const pg::Result& r, int i) {
 // exploded as the built-in default so that callers can re-create it when default
 // privileges on the target would otherwise change it.
 constexpr const char* kAclQuery = R"SQL(
-WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid),
-acl AS (
+WITH acl AS (
   SELECT 1259::pg_catalog.oid AS cls, c.oid, 0 AS sub,
          COALESCE(c.relacl, pg_catalog.acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::pg_catalog."char", c.relowner)) AS a
-  FROM pg_catalog.pg_class c WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind IN ('r','p','v','m','S','f')
+  FROM pg_catalog.pg_class c WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m','S','f')
   UNION ALL
   SELECT 1259, a.attrelid, a.attnum, a.attacl
   FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-  WHERE c.relnamespace IN (SELECT oid FROM ns) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
+  WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
   UNION ALL
   SELECT 2615, n.oid, 0, COALESCE(n.nspacl, pg_catalog.acldefault('n'::pg_catalog."char", n.nspowner))
-  FROM pg_catalog.pg_namespace n WHERE n.oid IN (SELECT oid FROM ns)
+  FROM pg_catalog.pg_namespace n WHERE n.oid = ANY($1::pg_catalog.oid[])
   UNION ALL
   SELECT 1255, p.oid, 0, COALESCE(p.proacl, pg_catalog.acldefault('f'::pg_catalog."char", p.proowner))
-  FROM pg_catalog.pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)
+  FROM pg_catalog.pg_proc p WHERE p.pronamespace = ANY($1::pg_catalog.oid[])
   UNION ALL
   SELECT 1247, t.oid, 0, COALESCE(t.typacl, pg_catalog.acldefault('T'::pg_catalog."char", t.typowner))
-  FROM pg_catalog.pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typtype IN ('e','c','d','r')
+  FROM pg_catalog.pg_type t WHERE t.typnamespace = ANY($1::pg_catalog.oid[]) AND t.typtype IN ('e','c','d','r')
 )
 SELECT acl.cls, acl.oid, acl.sub, x.ord, pg_catalog.pg_get_userbyid(x.grantor) AS grantor,
        CASE WHEN x.grantee = 0 THEN '' ELSE pg_catalog.pg_get_userbyid(x.grantee) END AS grantee,
@@ -225,7 +226,12 @@ ORDER BY p.oid
 
 constexpr const char* kTriggersQuery = R"SQL(
 SELECT t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS def, t.tgenabled,
-  pn.nspname AS fn_schema, t.tgconstraint <> 0 AS is_constraint
+  pn.nspname AS fn_schema, t.tgconstraint <> 0 AS is_constraint, p.oid AS fn_oid,
+  pg_catalog.pg_get_userbyid(p.proowner) AS fn_owner,
+  CASE WHEN pn.nspname IN ('auth', 'storage') AND pg_catalog.pg_get_userbyid(p.proowner) !~ '^supabase_'
+       THEN p.oid::pg_catalog.regprocedure::pg_catalog.text END AS fn_sig,
+  CASE WHEN pn.nspname IN ('auth', 'storage') AND pg_catalog.pg_get_userbyid(p.proowner) !~ '^supabase_'
+       THEN pg_catalog.pg_get_functiondef(p.oid) END AS fn_def
 FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
@@ -337,59 +343,39 @@ ORDER BY e.evtname COLLATE "C"
 
 // Objects of kinds schema.sql does not write, in the application schemas (or, for kinds
 // outside schemas, created after initdb); extension members are filtered by the caller.
+// Plain filters without joins: this runs on every dump and is planned every time.
 constexpr const char* kUnsupportedQuery = R"SQL(
-WITH ns AS (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid)
-SELECT 'foreign table' AS kind, n.nspname, c.relname AS name, 1259::pg_catalog.oid AS cls, c.oid
-  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind = 'f'
-UNION ALL SELECT 'typed table', n.nspname, c.relname, 1259, c.oid
-  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.reloftype <> 0
-UNION ALL SELECT 'base or shell type', n.nspname, t.typname, 1247, t.oid
-  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-  WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typtype IN ('b','p') AND t.typcategory <> 'A'
-UNION ALL SELECT 'operator', n.nspname, o.oprname, 2617, o.oid
-  FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-  WHERE o.oprnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'operator class', n.nspname, o.opcname, 2616, o.oid
-  FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace
-  WHERE o.opcnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'operator family', n.nspname, o.opfname, 2753, o.oid
-  FROM pg_catalog.pg_opfamily o JOIN pg_catalog.pg_namespace n ON n.oid = o.opfnamespace
-  WHERE o.opfnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search configuration', n.nspname, o.cfgname, 3602, o.oid
-  FROM pg_catalog.pg_ts_config o JOIN pg_catalog.pg_namespace n ON n.oid = o.cfgnamespace
-  WHERE o.cfgnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search dictionary', n.nspname, o.dictname, 3600, o.oid
-  FROM pg_catalog.pg_ts_dict o JOIN pg_catalog.pg_namespace n ON n.oid = o.dictnamespace
-  WHERE o.dictnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search parser', n.nspname, o.prsname, 3601, o.oid
-  FROM pg_catalog.pg_ts_parser o JOIN pg_catalog.pg_namespace n ON n.oid = o.prsnamespace
-  WHERE o.prsnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'text search template', n.nspname, o.tmplname, 3764, o.oid
-  FROM pg_catalog.pg_ts_template o JOIN pg_catalog.pg_namespace n ON n.oid = o.tmplnamespace
-  WHERE o.tmplnamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'conversion', n.nspname, o.conname, 2607, o.oid
-  FROM pg_catalog.pg_conversion o JOIN pg_catalog.pg_namespace n ON n.oid = o.connamespace
-  WHERE o.connamespace IN (SELECT oid FROM ns)
-UNION ALL SELECT 'cast', '', pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL), 2605, o.oid
-  FROM pg_catalog.pg_cast o WHERE o.oid >= 16384
-UNION ALL SELECT 'foreign-data wrapper', '', o.fdwname, 2328, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384
-UNION ALL SELECT 'foreign server', '', o.srvname, 1417, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384
-UNION ALL SELECT 'procedural language', '', o.lanname, 2612, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384
-UNION ALL SELECT 'access method', '', o.amname, 2601, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384
-UNION ALL SELECT 'transform', '', o.trftype::pg_catalog.regtype::pg_catalog.text, 3576, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384
-ORDER BY 1, 2, 3
+SELECT 'foreign table'::pg_catalog.text AS kind, c.relnamespace::pg_catalog.oid AS nsp, c.relname::pg_catalog.text AS name, 1259::pg_catalog.oid AS cls, c.oid AS oid
+  FROM pg_catalog.pg_class c WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind = 'f'
+UNION ALL SELECT 'typed table', c.relnamespace, c.relname, 1259, c.oid FROM pg_catalog.pg_class c WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.reloftype <> 0
+UNION ALL SELECT 'base or shell type', t.typnamespace, t.typname, 1247, t.oid FROM pg_catalog.pg_type t WHERE t.typnamespace = ANY($1::pg_catalog.oid[]) AND t.typtype IN ('b','p') AND t.typcategory <> 'A'
+UNION ALL SELECT 'operator', o.oprnamespace, o.oprname, 2617, o.oid FROM pg_catalog.pg_operator o WHERE o.oprnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'operator class', o.opcnamespace, o.opcname, 2616, o.oid FROM pg_catalog.pg_opclass o WHERE o.opcnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'operator family', o.opfnamespace, o.opfname, 2753, o.oid FROM pg_catalog.pg_opfamily o WHERE o.opfnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search configuration', o.cfgnamespace, o.cfgname, 3602, o.oid FROM pg_catalog.pg_ts_config o WHERE o.cfgnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search dictionary', o.dictnamespace, o.dictname, 3600, o.oid FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search parser', o.prsnamespace, o.prsname, 3601, o.oid FROM pg_catalog.pg_ts_parser o WHERE o.prsnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'text search template', o.tmplnamespace, o.tmplname, 3764, o.oid FROM pg_catalog.pg_ts_template o WHERE o.tmplnamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'conversion', o.connamespace, o.conname, 2607, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'cast', 0, pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL), 2605, o.oid FROM pg_catalog.pg_cast o WHERE o.oid >= 16384
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 2605 AND d.objid = o.oid AND d.deptype = 'i')
+UNION ALL SELECT 'foreign-data wrapper', 0, o.fdwname, 2328, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384
+UNION ALL SELECT 'foreign server', 0, o.srvname, 1417, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384
+UNION ALL SELECT 'procedural language', 0, o.lanname, 2612, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384
+UNION ALL SELECT 'access method', 0, o.amname, 2601, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384
+UNION ALL SELECT 'transform', 0, o.trftype::pg_catalog.regtype::pg_catalog.text, 3576, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384
 )SQL";
 
 }  // namespace
 
 bool is_left_out_schema(const std::string& n) {
-  static const std::regex re(
-      "information_schema|pg_.*|_analytics|_realtime|_supavisor|auth|etl|extensions|pgbouncer|realtime|storage|"
-      "supabase_functions|supabase_migrations|cron|dbdev|graphql|graphql_public|net|pgmq|pgsodium|pgsodium_masks|"
-      "pgtle|repack|tiger|tiger_data|timescaledb_.*|_timescaledb_.*|topology|vault");
-  return std::regex_match(n, re);
+  static const std::set<std::string> exact = {
+      "information_schema", "_analytics", "_realtime", "_supavisor", "auth", "etl", "extensions", "pgbouncer",
+      "realtime", "storage", "supabase_functions", "supabase_migrations", "cron", "dbdev", "graphql",
+      "graphql_public", "net", "pgmq", "pgsodium", "pgsodium_masks", "pgtle", "repack", "tiger", "tiger_data",
+      "topology", "vault"};
+  auto starts = [&](std::string_view p) { return n.compare(0, p.size(), p) == 0; };
+  return exact.count(n) > 0 || starts("pg_") || starts("timescaledb_") || starts("_timescaledb_");
 }
 
 bool is_managed_app_schema(const std::string& n) { return n == "auth" || n == "storage"; }
@@ -421,22 +407,60 @@ Catalog load_catalog(pg::Connection& conn) {
   const std::optional<std::string> app_p = oid_array(app), all_p = oid_array(all);
   int v = cat.server_version;
 
+  // Every remaining query in one round trip. First, as pg_dump does, ACCESS SHARE on the
+  // application's tables, so that none is dropped or altered while the server deparses it
+  // (the deparsers read the current catalogs, not the snapshot); held until the caller's
+  // transaction ends. The schema oids are numbers we format ourselves.
+  QueryBatch batch(conn);
+  std::string app_list;
+  for (Oid o : app) app_list += (app_list.empty() ? "" : ",") + std::to_string(o);
+  if (!app_list.empty())
+    batch.add(
+        "DO $crm_lock$ DECLARE r record; BEGIN FOR r IN SELECT c.oid::pg_catalog.regclass::pg_catalog.text AS t "
+        "FROM pg_catalog.pg_class c WHERE c.relnamespace IN (" + app_list + ") AND c.relkind IN ('r','p') "
+        "ORDER BY c.oid LOOP EXECUTE 'LOCK TABLE ONLY ' || r.t || ' IN ACCESS SHARE MODE'; END LOOP; END $crm_lock$");
+  size_t q_extmembers = batch.add(kExtensionMembersQuery);
+  size_t q_extensions = batch.add(
+      "SELECT e.oid, e.extname, n.nspname FROM pg_catalog.pg_extension e "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid");
+  size_t q_types = batch.add(kTypesQuery, {app_p});
+  size_t q_relations = batch.add(kRelationsQuery, {all_p});
+  size_t q_columns = batch.add(columns_query(v), {app_p});
+  size_t q_constraints = batch.add(kConstraintsQuery, {app_p});
+  size_t q_indexes = batch.add(kIndexesQuery, {app_p});
+  size_t q_functions = batch.add(kFunctionsQuery, {app_p});
+  size_t q_triggers = batch.add(kTriggersQuery, {all_p});
+  size_t q_policies = batch.add(kPoliciesQuery, {all_p});
+  size_t q_rules = batch.add(kRulesQuery, {app_p});
+  size_t q_defacl = batch.add(kDefaultAclQuery);
+  size_t q_pubs = batch.add(kPublicationsQuery);
+  size_t q_pubrels = batch.add(publication_rels_query(v));
+  size_t q_pubns = v >= 150000 ? batch.add(
+      "SELECT pn.pnpubid, n.nspname FROM pg_catalog.pg_publication_namespace pn "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid ORDER BY n.nspname COLLATE \"C\"") : 0;
+  size_t q_collations = batch.add(collations_query(v), {app_p});
+  size_t q_statistics = batch.add(kStatisticsQuery, {app_p});
+  size_t q_evtrig = batch.add(kEventTriggersQuery);
+  size_t q_unsupported = batch.add(kUnsupportedQuery, {app_p});
+  size_t q_comments = batch.add(kCommentsQuery);
+  size_t q_depend = batch.add(kDependQuery);
+  size_t q_acl = batch.add(kAclQuery, {app_p});
+  std::vector<pg::Result> R = batch.run();
+
   {
-    auto r = conn.exec(kExtensionMembersQuery);
+    auto& r = R[q_extmembers];
     for (int i = 0; i < r.rows(); ++i)
       cat.extension_members[{oid_at(r, i, "classid"), oid_at(r, i, "objid")}] = oid_at(r, i, "refobjid");
   }
   auto is_member = [&](Oid cls, Oid oid) { return cat.extension_members.count({cls, oid}) > 0; };
 
   {
-    auto r = conn.exec(
-        "SELECT e.oid, e.extname, n.nspname FROM pg_catalog.pg_extension e "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid");
+    auto& r = R[q_extensions];
     for (int i = 0; i < r.rows(); ++i)
       cat.extensions.push_back({oid_at(r, i, "oid"), str_at(r, i, "extname"), str_at(r, i, "nspname")});
   }
   {
-    auto r = conn.exec_params(kTypesQuery, {app_p});
+    auto& r = R[q_types];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgType, oid_at(r, i, "oid"))) continue;
       Type t{};
@@ -465,7 +489,7 @@ Catalog load_catalog(pg::Connection& conn) {
   }
   std::map<Oid, size_t> rel_index;
   {
-    auto r = conn.exec_params(kRelationsQuery, {all_p});
+    auto& r = R[q_relations];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgClass, oid_at(r, i, "oid"))) continue;
       Relation rel{};
@@ -514,7 +538,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(columns_query(v), {app_p});
+    auto& r = R[q_columns];
     for (int i = 0; i < r.rows(); ++i) {
       auto it = rel_index.find(oid_at(r, i, "attrelid"));
       if (it == rel_index.end()) continue;
@@ -540,7 +564,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kConstraintsQuery, {app_p});
+    auto& r = R[q_constraints];
     for (int i = 0; i < r.rows(); ++i) {
       Constraint c{};
       c.oid = oid_at(r, i, "oid");
@@ -559,7 +583,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kIndexesQuery, {app_p});
+    auto& r = R[q_indexes];
     for (int i = 0; i < r.rows(); ++i) {
       Index x{};
       x.oid = oid_at(r, i, "indexrelid");
@@ -576,7 +600,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kFunctionsQuery, {app_p});
+    auto& r = R[q_functions];
     for (int i = 0; i < r.rows(); ++i) {
       Function f{};
       f.oid = oid_at(r, i, "oid");
@@ -594,7 +618,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kTriggersQuery, {all_p});
+    auto& r = R[q_triggers];
     for (int i = 0; i < r.rows(); ++i) {
       Trigger t{};
       t.oid = oid_at(r, i, "oid");
@@ -604,12 +628,16 @@ Catalog load_catalog(pg::Connection& conn) {
       t.def = str_at(r, i, "def");
       t.enabled = char_at(r, i, "tgenabled");
       t.function_schema = str_at(r, i, "fn_schema");
+      t.function_owner = str_at(r, i, "fn_owner");
+      t.function_oid = oid_at(r, i, "fn_oid");
+      t.function_signature = str_at(r, i, "fn_sig");
+      t.function_def = str_at(r, i, "fn_def");
       t.is_constraint = r.get_bool(i, "is_constraint");
       cat.triggers.push_back(std::move(t));
     }
   }
   {
-    auto r = conn.exec_params(kPoliciesQuery, {all_p});
+    auto& r = R[q_policies];
     for (int i = 0; i < r.rows(); ++i) {
       Policy p{};
       p.oid = oid_at(r, i, "oid");
@@ -624,7 +652,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kRulesQuery, {app_p});
+    auto& r = R[q_rules];
     for (int i = 0; i < r.rows(); ++i) {
       Rule x{};
       x.oid = oid_at(r, i, "oid");
@@ -637,7 +665,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec(kDefaultAclQuery);
+    auto& r = R[q_defacl];
     for (int i = 0; i < r.rows(); ++i) {
       Oid oid = oid_at(r, i, "oid");
       if (cat.default_acls.empty() || cat.default_acls.back().oid != oid) {
@@ -647,7 +675,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec(kPublicationsQuery);
+    auto& r = R[q_pubs];
     std::map<Oid, size_t> idx;
     for (int i = 0; i < r.rows(); ++i) {
       Publication p{};
@@ -664,7 +692,7 @@ Catalog load_catalog(pg::Connection& conn) {
       cat.publications.push_back(std::move(p));
     }
     if (!cat.publications.empty()) {
-      auto rr = conn.exec(publication_rels_query(v));
+      auto& rr = R[q_pubrels];
       for (int i = 0; i < rr.rows(); ++i) {
         auto it = idx.find(oid_at(rr, i, "prpubid"));
         if (it == idx.end()) continue;
@@ -672,9 +700,7 @@ Catalog load_catalog(pg::Connection& conn) {
             {oid_at(rr, i, "prrelid"), rr.get_opt(i, "qual"), rr.get_opt(i, "cols")});
       }
       if (v >= 150000) {
-        auto rn = conn.exec(
-            "SELECT pn.pnpubid, n.nspname FROM pg_catalog.pg_publication_namespace pn "
-            "JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid ORDER BY n.nspname COLLATE \"C\"");
+        auto& rn = R[q_pubns];
         for (int i = 0; i < rn.rows(); ++i) {
           auto it = idx.find(oid_at(rn, i, "pnpubid"));
           if (it != idx.end()) cat.publications[it->second].schemas.push_back(str_at(rn, i, "nspname"));
@@ -683,7 +709,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(collations_query(v), {app_p});
+    auto& r = R[q_collations];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgCollation, oid_at(r, i, "oid"))) continue;
       cat.collations.push_back({oid_at(r, i, "oid"), str_at(r, i, "nspname"), str_at(r, i, "collname"),
@@ -691,7 +717,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kStatisticsQuery, {app_p});
+    auto& r = R[q_statistics];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgStatisticExt, oid_at(r, i, "oid"))) continue;
       cat.statistics.push_back({oid_at(r, i, "oid"), oid_at(r, i, "stxrelid"), str_at(r, i, "nspname"),
@@ -700,7 +726,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec(kEventTriggersQuery);
+    auto& r = R[q_evtrig];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(kPgEventTrigger, oid_at(r, i, "oid"))) continue;
       cat.event_triggers.push_back({oid_at(r, i, "oid"), str_at(r, i, "evtname"), str_at(r, i, "def"),
@@ -708,27 +734,30 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   {
-    auto r = conn.exec_params(kUnsupportedQuery, {app_p});
+    auto& r = R[q_unsupported];
     for (int i = 0; i < r.rows(); ++i) {
       if (is_member(oid_at(r, i, "cls"), oid_at(r, i, "oid"))) continue;
-      cat.unsupported.push_back({str_at(r, i, "kind"), str_at(r, i, "nspname"), str_at(r, i, "name")});
+      std::string schema;
+      for (const auto& n : cat.namespaces)
+        if (n.oid == oid_at(r, i, "nsp")) schema = n.name;
+      cat.unsupported.push_back({str_at(r, i, "kind"), schema, str_at(r, i, "name")});
     }
   }
   {
-    auto r = conn.exec(kCommentsQuery);
+    auto& r = R[q_comments];
     for (int i = 0; i < r.rows(); ++i)
       cat.comments.push_back({{oid_at(r, i, "classoid"), oid_at(r, i, "objoid")},
                               static_cast<int>(r.get_int(i, "objsubid")), str_at(r, i, "description")});
   }
   {
-    auto r = conn.exec(kDependQuery);
+    auto& r = R[q_depend];
     for (int i = 0; i < r.rows(); ++i)
       cat.dependencies.push_back({{oid_at(r, i, "classid"), oid_at(r, i, "objid")},
                                   {oid_at(r, i, "refclassid"), oid_at(r, i, "refobjid")},
                                   char_at(r, i, "deptype")});
   }
   {
-    auto r = conn.exec_params(kAclQuery, {app_p});
+    auto& r = R[q_acl];
     for (int i = 0; i < r.rows(); ++i) {
       auto key = std::make_tuple(oid_at(r, i, "cls"), oid_at(r, i, "oid"), static_cast<int>(r.get_int(i, "sub")));
       auto& acl = cat.acls[key];

@@ -132,7 +132,11 @@ struct Function {
 
 struct Trigger {
   Oid oid, relid;
-  std::string name, def, function_schema;
+  std::string name, def, function_schema, function_owner;
+  // For a trigger function the application put inside auth/storage (not owned by a
+  // supabase_* role): its identity and definition, so the managed section can re-create it.
+  Oid function_oid = 0;
+  std::string function_signature, function_def;
   char enabled;
   bool is_constraint;
 };

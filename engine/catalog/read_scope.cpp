@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include "engine/catalog/query_batch.hpp"
+
 namespace crm::engine::catalog {
 
 CatalogReadScope::CatalogReadScope(pg::Connection& conn) : conn_(conn) {
@@ -12,14 +14,17 @@ CatalogReadScope::CatalogReadScope(pg::Connection& conn) : conn_(conn) {
   } else if (status != PQTRANS_INTRANS) {
     throw std::runtime_error("cannot read the catalogs: the connection is not idle and not in a usable transaction");
   }
-  auto r = conn_.exec(
+  // Read the caller's values, then set ours: two statements, one round trip.
+  QueryBatch batch(conn_);
+  size_t read = batch.add(
       "SELECT pg_catalog.current_setting('search_path') AS sp, "
       "pg_catalog.current_setting('quote_all_identifiers') AS qa");
-  old_search_path_ = std::string(r.get(0, "sp"));
-  old_quote_all_ = std::string(r.get(0, "qa"));
-  conn_.exec(
+  batch.add(
       "SELECT pg_catalog.set_config('search_path', '', true), "
       "pg_catalog.set_config('quote_all_identifiers', 'on', true)");
+  auto res = batch.run();
+  old_search_path_ = std::string(res[read].get(0, "sp"));
+  old_quote_all_ = std::string(res[read].get(0, "qa"));
 }
 
 CatalogReadScope::~CatalogReadScope() {

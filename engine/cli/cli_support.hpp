@@ -47,6 +47,7 @@ void register_list(CLI::App& app, Registry& reg);
 void register_prune(CLI::App& app, Registry& reg);
 void register_backup(CLI::App& app, Registry& reg);
 void register_restore(CLI::App& app, Registry& reg);
+void register_verify(CLI::App& app, Registry& reg);
 void register_dump_roles(CLI::App& dump, Registry& reg);
 void register_dump_schema(CLI::App& dump, Registry& reg);
 void register_dump_data(CLI::App& dump, Registry& reg);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   register_backup(app, reg);
   register_list(app, reg);
   register_restore(app, reg);
+  register_verify(app, reg);
   register_prune(app, reg);
 
   auto* dump = app.add_subcommand("dump", "write one part of a backup (roles, schema, data, attachments)");

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,10 @@ struct TaskState {
   Mode mode = Mode::kSpool;
   bool writing = false;  // a spool append is in flight outside the lock
   bool done = false;
+  // Spooled bytes: first in memory (while the shared memory budget allows), then, once the
+  // task has spilled, all further bytes in its file, so replaying memory then file keeps order.
+  std::vector<std::string> memory;
+  std::uint64_t memory_bytes = 0;
   std::unique_ptr<SpoolFile> spool;
   std::uint64_t spooled = 0;
   pg::CopyOutStats stats;
@@ -148,13 +153,28 @@ class DumpRun {
     auto on_chunk = [&](std::string_view chunk) {
       if (!live) {
         std::unique_lock lk(m_);
+        auto fits_in_memory = [&] { return !ts.spool && memory_in_use_ + chunk.size() <= opts_.spool_memory_bytes; };
         cv_.wait(lk, [&] {
           return abort_ || ts.mode == TaskState::Mode::kLive ||
-                 (ts.mode == TaskState::Mode::kSpool && spool_outstanding_ < opts_.spool_budget_bytes);
+                 (ts.mode == TaskState::Mode::kSpool &&
+                  (fits_in_memory() || spool_outstanding_ < opts_.spool_budget_bytes));
         });
         if (abort_) throw Aborted{};
         if (ts.mode == TaskState::Mode::kLive) {
           live = true;
+        } else if (fits_in_memory()) {
+          memory_in_use_ += chunk.size();
+          ts.writing = true;
+          lk.unlock();
+          std::string copy(chunk);
+          lk.lock();
+          ts.memory.push_back(std::move(copy));
+          ts.memory_bytes += chunk.size();
+          ts.writing = false;
+          cv_.notify_all();
+          lk.unlock();
+          count(chunk);
+          return;
         } else {
           ts.writing = true;
           lk.unlock();
@@ -200,9 +220,13 @@ class DumpRun {
 
   void count(std::string_view chunk) {
     bytes_received_.fetch_add(chunk.size(), std::memory_order_relaxed);
-    // Text COPY escapes newlines inside values, so every '\n' ends a row.
-    rows_received_.fetch_add(static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n')),
-                             std::memory_order_relaxed);
+    // Text COPY escapes newlines inside values, so every '\n' ends a row (memchr: rows are
+    // long, and a byte-by-byte count costs more than the rest of the client's work).
+    std::uint64_t rows = 0;
+    for (const char *p = chunk.data(), *end = p + chunk.size();
+         (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr; ++p)
+      ++rows;
+    rows_received_.fetch_add(rows, std::memory_order_relaxed);
   }
 
   void report_progress() {
@@ -231,13 +255,22 @@ class DumpRun {
       TableState& tbl = table_states_[task.table];
       TaskState& ts = tasks_[k];
       if (task.part == 0) out_.write(copy_block_header(table.schema, table.name, table.owner, table.columns));
-      std::uint64_t spooled;
+      std::uint64_t spooled, in_memory;
+      std::vector<std::string> memory;
       {
         std::unique_lock lk(m_);
         cv_.wait(lk, [&] { return abort_ || !ts.writing; });
         if (abort_) return false;
         ts.mode = TaskState::Mode::kReplay;
         spooled = ts.spooled;
+        in_memory = ts.memory_bytes;
+        memory.swap(ts.memory);
+      }
+      for (std::string& piece : memory) {
+        out_.write(piece);
+        tbl.hasher.update(piece);
+        tbl.bytes += piece.size();
+        std::string().swap(piece);
       }
       if (spooled > 0)
         ts.spool->replay(spooled, [&](std::string_view piece) {
@@ -248,6 +281,7 @@ class DumpRun {
       {
         std::unique_lock lk(m_);
         spool_outstanding_ -= spooled;
+        memory_in_use_ -= in_memory;
         ts.mode = TaskState::Mode::kLive;
         cv_.notify_all();
         while (!abort_ && !ts.done) {
@@ -281,6 +315,7 @@ class DumpRun {
   std::string error_table_;
   size_t next_task_ = 0;
   std::uint64_t spool_outstanding_ = 0;
+  std::uint64_t memory_in_use_ = 0;
   std::vector<TaskState> tasks_;
   std::vector<TableState> table_states_;
   std::vector<pg::Connection*> live_connections_;

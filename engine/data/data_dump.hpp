@@ -29,12 +29,16 @@ struct DataDumpOptions {
   std::function<void(std::uint64_t bytes, std::uint64_t rows)> progress;
   // Tables whose main fork is larger than this are split into parts of about this size
   // (PostgreSQL 14+, which scans TID ranges; older servers dump them whole).
-  std::uint64_t split_bytes = 64ull << 20;
+  std::uint64_t split_bytes = 12ull << 20;
   // Where non-head tables spool (unlinked files); empty = the system temp folder. The CLI
   // passes the output's folder so a full disk there fails the dump rather than /tmp.
   std::filesystem::path spool_dir;
-  // Workers pause (their COPY waits on the socket) while this much is spooled and not yet
-  // appended; the head task never waits, so this cannot deadlock.
+  // Non-head data is held in memory up to this much (all tasks together) before it spills to
+  // spool files: with the default split size a waiting part usually fits, and memory copies
+  // are cheaper than the page cache on a machine whose cores the server needs.
+  std::uint64_t spool_memory_bytes = 16ull << 20;
+  // Workers pause (their COPY waits on the socket) while this much is spooled to disk and not
+  // yet appended; the head task never waits, so this cannot deadlock.
   std::uint64_t spool_budget_bytes = 512ull << 20;
   // Rows are batched into chunks of about this size between libpq and the sink.
   std::size_t chunk_bytes = 1 << 20;

@@ -47,9 +47,14 @@ std::string Progress::render() const {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::uint64_t b = bytes_.load(), f = files_.load(), tb = total_bytes_.load(), tf = total_files_.load();
   double rate = elapsed > 0 ? static_cast<double>(b) / elapsed : 0;
-  std::string out = fmt::format("{}: {}", opts_.label, format_count(f));
-  if (tf) out += "/" + format_count(tf);
-  out += " files, " + format_bytes(b);
+  std::string out = opts_.label + ": ";
+  // Byte-only work (a table dump, a restore) has no files to count.
+  if (f || tf) {
+    out += format_count(f);
+    if (tf) out += "/" + format_count(tf);
+    out += " files, ";
+  }
+  out += format_bytes(b);
   if (tb) out += "/" + format_bytes(tb);
   out += ", " + format_bytes(static_cast<std::uint64_t>(rate)) + "/s";
   if (tb && rate > 0 && b < tb) out += ", ETA " + format_duration(static_cast<double>(tb - b) / rate);

@@ -109,15 +109,6 @@ std::string first_line(std::string_view s) {
   return out;
 }
 
-// Line number of the schema writer's post-data marker, or 0.
-std::uint64_t marker_line(const fs::path& schema) {
-  std::ifstream f(schema);
-  std::string line;
-  for (std::uint64_t n = 1; std::getline(f, line); ++n)
-    if (line == schema::kPostDataMarker) return n;
-  return 0;
-}
-
 template <typename Fn>
 void for_each_statement(const fs::path& file, Fn&& fn) {
   auto src = open_script_source(file.string());
@@ -125,6 +116,25 @@ void for_each_statement(const fs::path& file, Fn&& fn) {
   pg::ScriptEvent ev;
   while (split.next(ev))
     if (ev.kind == pg::ScriptEvent::Kind::kStatement) fn(ev);
+}
+
+// Line number of the schema writer's post-data marker, or 0. The marker is a comment line
+// between statements; the same text inside a statement (a function body, a comment literal)
+// is not it, so candidates that a statement spans are dropped.
+std::uint64_t marker_line(const fs::path& schema) {
+  std::set<std::uint64_t> candidates;
+  {
+    std::ifstream f(schema);
+    std::string line;
+    for (std::uint64_t n = 1; std::getline(f, line); ++n)
+      if (line == schema::kPostDataMarker) candidates.insert(n);
+  }
+  if (candidates.empty()) return 0;
+  for_each_statement(schema, [&](const pg::ScriptEvent& ev) {
+    std::uint64_t end = ev.line + static_cast<std::uint64_t>(std::count(ev.text.begin(), ev.text.end(), '\n'));
+    candidates.erase(candidates.lower_bound(ev.line), candidates.upper_bound(end));
+  });
+  return candidates.empty() ? 0 : *candidates.begin();
 }
 
 std::string text_array_literal(const std::vector<std::string>& v) {
@@ -148,42 +158,66 @@ std::string text_array_literal(const std::vector<std::string>& v) {
 bool clear_schema_objects(pg::Connection& conn, const std::string& schema) {
   auto exists = conn.exec_params("SELECT count(*) AS n FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema});
   if (exists.get_int(0, "n") == 0) return false;
-  const std::string not_extension_member =
+  // Objects that belong to an extension, or exist only as part of another object (a range
+  // type's constructors, a serial's sequence, a partition), go with their owner. A partitioned
+  // table depends internally on its own key columns: that does not count.
+  const std::string standalone =
       "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = $2::regclass AND d.objid = o.oid "
-      "AND d.deptype = 'e')";
-  std::vector<std::string> drops;
+      "AND d.deptype IN ('e', 'i', 'a') AND NOT (d.refclassid = d.classid AND d.refobjid = d.objid))";
+  struct Drop {
+    std::string catalog;
+    std::string oid;
+    std::string sql;
+  };
+  std::vector<Drop> drops;
   auto ext = conn.exec_params(
-      "SELECT e.extname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-      "WHERE n.nspname = $1 ORDER BY 1", {schema});
-  for (int r = 0; r < ext.rows(); ++r) drops.push_back("DROP EXTENSION IF EXISTS " + pg::quote_ident(ext.get(r, 0)) + " CASCADE");
+      "SELECT e.oid::text, e.extname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = e.extnamespace WHERE n.nspname = $1 ORDER BY 2", {schema});
+  for (int r = 0; r < ext.rows(); ++r)
+    drops.push_back({"pg_catalog.pg_extension", std::string(ext.get(r, 0)),
+                     "DROP EXTENSION IF EXISTS " + pg::quote_ident(ext.get(r, 1)) + " CASCADE"});
   auto rels = conn.exec_params(
-      "SELECT o.relkind, o.relname FROM pg_catalog.pg_class o JOIN pg_catalog.pg_namespace n ON n.oid = o.relnamespace "
-      "WHERE n.nspname = $1 AND o.relkind IN ('r','p','v','m','f','S') AND " + not_extension_member +
-      " AND NOT (o.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = $2::regclass "
-      "AND d.objid = o.oid AND d.deptype IN ('a','i'))) ORDER BY o.relkind DESC, 2",
-      {schema, "pg_catalog.pg_class"});
+      "SELECT o.oid::text, o.relkind, o.relname FROM pg_catalog.pg_class o JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = o.relnamespace WHERE n.nspname = $1 AND o.relkind IN ('r','p','v','m','f','S') AND " + standalone +
+      " ORDER BY o.relkind DESC, 3", {schema, "pg_catalog.pg_class"});
   for (int r = 0; r < rels.rows(); ++r) {
-    std::string_view k = rels.get(r, 0);
+    std::string_view k = rels.get(r, 1);
     const char* kind = k == "v" ? "VIEW" : k == "m" ? "MATERIALIZED VIEW" : k == "f" ? "FOREIGN TABLE"
                      : k == "S" ? "SEQUENCE" : "TABLE";
-    drops.push_back(std::string("DROP ") + kind + " IF EXISTS " + pg::quote_qualified(schema, rels.get(r, 1)) + " CASCADE");
+    drops.push_back({"pg_catalog.pg_class", std::string(rels.get(r, 0)),
+                     std::string("DROP ") + kind + " " + pg::quote_qualified(schema, rels.get(r, 2)) + " CASCADE"});
   }
   auto procs = conn.exec_params(
-      "SELECT o.prokind, o.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc o "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = o.pronamespace WHERE n.nspname = $1 AND " + not_extension_member +
-      " ORDER BY 2", {schema, "pg_catalog.pg_proc"});
+      "SELECT o.oid::text, o.prokind, o.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc o "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = o.pronamespace WHERE n.nspname = $1 AND " + standalone +
+      " ORDER BY 3", {schema, "pg_catalog.pg_proc"});
   for (int r = 0; r < procs.rows(); ++r) {
-    std::string_view k = procs.get(r, 0);
+    std::string_view k = procs.get(r, 1);
     const char* kind = k == "a" ? "AGGREGATE" : k == "p" ? "PROCEDURE" : "FUNCTION";
-    drops.push_back(std::string("DROP ") + kind + " IF EXISTS " + std::string(procs.get(r, 1)) + " CASCADE");
+    drops.push_back({"pg_catalog.pg_proc", std::string(procs.get(r, 0)),
+                     std::string("DROP ") + kind + " " + std::string(procs.get(r, 2)) + " CASCADE"});
   }
   auto types = conn.exec_params(
-      "SELECT o.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type o JOIN pg_catalog.pg_namespace n "
-      "ON n.oid = o.typnamespace WHERE n.nspname = $1 AND " + not_extension_member +
+      "SELECT o.oid::text, o.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type o JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = o.typnamespace WHERE n.nspname = $1 AND " + standalone +
       " AND (o.typtype IN ('d','e','r') OR (o.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c "
-      "WHERE c.oid = o.typrelid) = 'c')) ORDER BY 1", {schema, "pg_catalog.pg_type"});
+      "WHERE c.oid = o.typrelid) = 'c')) ORDER BY 2", {schema, "pg_catalog.pg_type"});
   for (int r = 0; r < types.rows(); ++r)
-    drops.push_back("DROP TYPE IF EXISTS " + std::string(types.get(r, 0)) + " CASCADE");
+    drops.push_back({"pg_catalog.pg_type", std::string(types.get(r, 0)),
+                     "DROP TYPE " + std::string(types.get(r, 1)) + " CASCADE"});
+  auto colls = conn.exec_params(
+      "SELECT o.oid::text, o.collname FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = o.collnamespace WHERE n.nspname = $1 AND " + standalone + " ORDER BY 2",
+      {schema, "pg_catalog.pg_collation"});
+  for (int r = 0; r < colls.rows(); ++r)
+    drops.push_back({"pg_catalog.pg_collation", std::string(colls.get(r, 0)),
+                     "DROP COLLATION " + pg::quote_qualified(schema, colls.get(r, 1)) + " CASCADE"});
+  for (const auto& d : drops) {
+    // An earlier CASCADE may already have taken it.
+    if (conn.exec_params("SELECT EXISTS (SELECT 1 FROM " + d.catalog + " WHERE oid = $1::oid) AS e", {d.oid})
+            .get_bool(0, "e"))
+      conn.exec(d.sql);
+  }
   // The restoring role's default privileges would grant on every object schema.sql creates,
   // before its exact grants run: reset them (schema.sql sets them again at the end, as
   // pg_dump orders them). Other roles' entries (the platform's) do not touch our objects.
@@ -198,10 +232,9 @@ bool clear_schema_objects(pg::Connection& conn, const std::string& schema) {
     const char* what = t == "r" ? "TABLES" : t == "S" ? "SEQUENCES" : t == "f" ? "FUNCTIONS" : t == "T" ? "TYPES" : nullptr;
     if (!what) continue;
     std::string grantee = defacl.get(r, "grantee").empty() ? "PUBLIC" : pg::quote_ident(defacl.get(r, "grantee"));
-    drops.push_back("ALTER DEFAULT PRIVILEGES IN SCHEMA " + pg::quote_ident(schema) + " REVOKE ALL ON " + what +
-                    " FROM " + grantee);
+    conn.exec("ALTER DEFAULT PRIVILEGES IN SCHEMA " + pg::quote_ident(schema) + " REVOKE ALL ON " + what +
+              " FROM " + grantee);
   }
-  for (const auto& d : drops) conn.exec(d);
   return true;
 }
 
@@ -229,8 +262,15 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   // What this set owns: the schemas its schema file creates (plus public), and the tables
   // whose rows it holds in the schemas that stay.
   std::set<std::string> drop = {"public"};
+  // Publications belong to the database, not a schema: the ones schema.sql creates are
+  // dropped first so it can create them again.
+  std::set<std::string> publications;
+  static const std::regex kCreatePublication(R"re(^\s*CREATE\s+PUBLICATION\s+"((?:[^"]|"")+)")re", std::regex::icase);
   for_each_statement(in.schema, [&](const pg::ScriptEvent& ev) {
     if (auto s = created_schema(ev.text); s && !is_platform_schema(*s)) drop.insert(*s);
+    std::match_results<std::string_view::const_iterator> m;
+    if (std::regex_search(ev.text.begin(), ev.text.end(), m, kCreatePublication))
+      publications.insert(std::regex_replace(m[1].str(), std::regex("\"\""), "\""));
   });
   std::vector<std::pair<std::string, std::string>> clear;
   if (in.manifest) {
@@ -256,6 +296,7 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
     if (clear_schema_objects(conn, s)) st.dropped_schemas.push_back(s);
   }
   conn.exec("RESET search_path");
+  for (const auto& p : publications) conn.exec("DROP PUBLICATION IF EXISTS " + pg::quote_ident(p));
   std::set<std::string> truncated;  // quoted names: COPY FREEZE is allowed on these
   {
     std::string list;

@@ -28,7 +28,7 @@ enum Rank {
   kRankView, kRankMatview, kRankSeqOwnedBy,
   kRankUniqueKey = 20, kRankIndex, kRankCheck, kRankForeignKey, kRankTrigger, kRankRule, kRankRls, kRankPolicy,
   kRankStatistics, kRankPublication, kRankPublicationMember, kRankEventTrigger, kRankAcl, kRankDefaultAcl,
-  kRankManagedTrigger = 40, kRankManagedPolicy
+  kRankManagedFunction = 39, kRankManagedTrigger, kRankManagedPolicy
 };
 
 struct DumpObject {
@@ -94,7 +94,6 @@ class SchemaWriter {
     for (size_t i = 0; i < cat_.relations.size(); ++i) rel_[cat_.relations[i].oid] = &cat_.relations[i];
     for (const auto& n : cat_.namespaces) app_schemas_.insert(n.name);
     for (const auto& c : cat_.comments) comments_[c.obj].emplace_back(c.subid, c.text);
-    for (const auto& c : cat_.constraints) constraint_[c.oid] = &c;
     std::set<Oid> functions;
     for (const auto& f : cat_.functions) functions.insert(f.oid);
     for (const auto& d : cat_.dependencies)
@@ -156,16 +155,19 @@ class SchemaWriter {
     return nullptr;
   }
 
-  bool default_acl_applies(char objtype, const std::string& owner, const std::string& schema) const {
+  // Default privileges apply to the role that creates an object, and on the target that is
+  // the restoring role, not the owner: any entry for the kind and schema may have changed the
+  // ACL at CREATE time, before ALTER ... OWNER TO handed it over.
+  bool default_acl_applies(char objtype, const std::string& schema) const {
     for (const auto& d : cat_.default_acls)
-      if (d.objtype == objtype && d.role == owner && (d.schema.empty() || d.schema == schema)) return true;
+      if (d.objtype == objtype && (d.schema.empty() || d.schema == schema)) return true;
     return false;
   }
 
-  std::set<std::string> default_acl_grantees(char objtype, const std::string& owner, const std::string& schema) const {
+  std::set<std::string> default_acl_grantees(char objtype, const std::string& schema) const {
     std::set<std::string> out;
     for (const auto& d : cat_.default_acls)
-      if (d.objtype == objtype && d.role == owner && (d.schema.empty() || d.schema == schema))
+      if (d.objtype == objtype && (d.schema.empty() || d.schema == schema))
         for (const auto& e : d.acl) out.insert(e.grantee);
     return out;
   }
@@ -200,13 +202,12 @@ class SchemaWriter {
   // have changed it on the target at CREATE time. Revokes everything first so that the
   // resulting ACL has the source's entries in the source's order.
   void add_acl(Oid cls, Oid oid, bool has_acl, char defacl_type, const std::string& on, const std::string& owner,
-               const std::string& schema, const std::string& name, const std::string& detail,
-               const std::vector<std::pair<std::string, bool>>& columns = {}) {
+               const std::string& schema, const std::string& name, const std::string& detail) {
     std::string out;
-    if (has_acl || default_acl_applies(defacl_type, owner, schema)) {
+    if (has_acl || default_acl_applies(defacl_type, schema)) {
       auto it = cat_.acls.find({cls, oid, 0});
       Acl acl = it == cat_.acls.end() ? Acl{} : it->second;
-      std::set<std::string> revoke = default_acl_grantees(defacl_type, owner, schema);
+      std::set<std::string> revoke = default_acl_grantees(defacl_type, schema);
       for (const auto& e : acl) revoke.insert(e.grantee);
       revoke.erase("");
       revoke.erase(owner);
@@ -214,11 +215,6 @@ class SchemaWriter {
       out += "REVOKE ALL ON " + on + " FROM " + quote_ident(owner) + ";\n";
       for (const auto& r : revoke) out += "REVOKE ALL ON " + on + " FROM " + quote_ident(r) + ";\n";
       out += grants(acl, on, owner);
-    }
-    int attnum = 0;
-    for (const auto& [col, col_has_acl] : columns) {
-      ++attnum;
-      (void)col_has_acl;
     }
     auto rel = rel_.find(oid);
     if (cls == kPgClass && rel != rel_.end()) {
@@ -423,7 +419,7 @@ class SchemaWriter {
     std::string sql = "CREATE SEQUENCE IF NOT EXISTS " + q + sequence_options(s, true, "\n    ") + ";\n";
     sql += "ALTER SEQUENCE " + q + " OWNER TO " + quote_ident(r.owner) + ";\n";
     sql += comments_for({kPgClass, r.oid}, "SEQUENCE " + q);
-    size_t id = add({{kRankSequence, r.schema, r.name, ""}, kPre, "SEQUENCE", r.schema, r.name, r.owner, sql},
+    add({{kRankSequence, r.schema, r.name, ""}, kPre, "SEQUENCE", r.schema, r.name, r.owner, sql},
                     {{kPgClass, r.oid}, {kPgType, r.reltype}});
     if (s.owner_deptype == 'a') {
       auto t = rel_.find(s.owner_table);
@@ -434,7 +430,6 @@ class SchemaWriter {
         objects_.push_back({{kRankSeqOwnedBy, r.schema, r.name, ""}, kPre, "SEQUENCE OWNED BY", r.schema, r.name, r.owner, own});
         extra_edges_.push_back({{kPgClass, r.oid}, oid_obj});
         extra_edges_.push_back({{kPgClass, t->second->oid}, oid_obj});
-        (void)id;
       }
     }
   }
@@ -477,16 +472,13 @@ class SchemaWriter {
     }
     for (const auto& c : r.columns) {
       if (c.attrdef_oid && !((c.is_local || parent) && separate_default(c))) refs.push_back({kPgAttrdef, c.attrdef_oid});
-      const Column* pc = (parent || !c.is_local) ? parent_column(r, c.name) : nullptr;
-      if (parent && pc) {
-        // Partition columns come from the parent; only what differs is written.
-        std::string opts;
-        bool def_differs = c.default_expr && !c.identity && c.generated == 0 && (!pc->default_expr || *pc->default_expr != *c.default_expr);
-        if (def_differs) opts += " DEFAULT " + *c.default_expr;
-        if (c.not_null && !pc->not_null) opts += " NOT NULL";
-        if (!opts.empty()) items.push_back(quote_ident(c.name) + " WITH OPTIONS" + opts);
-      } else if (c.is_local || !pc) {
-        items.push_back(column_def(r, c, identity_seq));
+      const Column* pc = (!parent && !c.is_local) ? parent_column(r, c.name) : nullptr;
+      if (parent || c.is_local || !pc) {
+        // A partition is written whole, in its own column order, and attached afterwards (as
+        // pg_dump does), so a partition attached with another physical order keeps it.
+        Column own = c;
+        if (parent) own.identity = 0;  // identity belongs to the partitioned table
+        items.push_back(column_def(r, own, identity_seq));
         if (separate_default(c)) {
           std::string sql = alter_table(r) + " ALTER COLUMN " + quote_ident(c.name) + " SET DEFAULT " + *c.default_expr + ";\n";
           size_t id = add({{kRankTable, r.schema, r.name, "default " + c.name}, kPre, "DEFAULT", r.schema, r.name + " " + c.name,
@@ -514,19 +506,21 @@ class SchemaWriter {
     }
     for (const auto& c : cat_.constraints) {
       if (c.relid != r.oid || c.type != 'c') continue;
-      if (!c.is_local || !c.validated) continue;
+      if ((!c.is_local && !parent) || !c.validated) continue;  // a partition needs its parent's checks to attach
       refs.push_back({kPgConstraint, c.oid});
       items.push_back("CONSTRAINT " + quote_ident(c.name) + " " + c.def);
       comments += comments_for({kPgConstraint, c.oid}, "CONSTRAINT " + quote_ident(c.name) + " ON " + q);
     }
     std::string sql = std::string("CREATE ") + (r.persistence == 'u' ? "UNLOGGED " : "") + "TABLE IF NOT EXISTS " + q;
-    if (parent) sql += " PARTITION OF " + qname(*parent);
-    if (!items.empty() || !parent) {
-      sql += " (\n";
-      for (size_t i = 0; i < items.size(); ++i) sql += "    " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
-      sql += ")";
+    sql += " (\n";
+    for (size_t i = 0; i < items.size(); ++i) sql += "    " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
+    sql += ")";
+    if (parent && r.partbound) {
+      std::string attach = "ALTER TABLE ONLY " + qname(*parent) + " ATTACH PARTITION " + q + " " + *r.partbound + ";\n";
+      size_t id = add({{kRankTable, r.schema, r.name, "attach"}, kPre, "TABLE ATTACH", r.schema, r.name, r.owner, attach}, {});
+      extra_edges_.push_back({{kPgClass, r.oid}, id});
+      extra_edges_.push_back({{kPgClass, parent->oid}, id});
     }
-    if (parent && r.partbound) sql += "\n" + *r.partbound;
     if (!parent && !r.parents.empty()) {
       sql += "\nINHERITS (";
       for (size_t i = 0; i < r.parents.size(); ++i) {
@@ -670,9 +664,20 @@ class SchemaWriter {
              trigger_sql(t, r)},
             {{kPgTrigger, t.oid}});
       } else if (opts_.managed_schema_objects && is_managed_app_schema(r.schema) &&
-                 !is_left_out_schema(t.function_schema)) {
-        // The platform's own triggers on auth/storage tables call platform functions; a
-        // trigger calling a function outside the platform schemas is the application's.
+                 (!is_left_out_schema(t.function_schema) || t.function_owner.rfind("supabase_", 0) != 0)) {
+        // The platform's own triggers on auth/storage tables call platform functions, which
+        // live in the platform schemas and are owned by supabase_* roles. A trigger calling a
+        // function elsewhere, or one owned by another role (the application's function put
+        // inside auth/storage), is the application's; so is such a function, which the main
+        // part does not write (its schema is left out).
+        if (!t.function_def.empty() && !managed_functions_.count(t.function_oid)) {
+          managed_functions_.insert(t.function_oid);
+          std::string sql = strip_semicolon(t.function_def) + ";\n" + "ALTER FUNCTION " + t.function_signature +
+                            " OWNER TO " + quote_ident(t.function_owner) + ";\n";
+          add({{kRankManagedFunction, t.function_schema, t.function_signature, ""}, kManaged, "FUNCTION",
+               t.function_schema, t.function_signature, t.function_owner, sql},
+              {{kPgProc, t.function_oid}});
+        }
         add({{kRankManagedTrigger, r.schema, r.name, t.name}, kManaged, "TRIGGER", r.schema, r.name + " " + t.name,
              r.owner, trigger_sql(t, r)},
             {{kPgTrigger, t.oid}});
@@ -859,7 +864,7 @@ class SchemaWriter {
     for (const auto& u : cat_.unsupported)
       result.warnings.push_back("not written to schema.sql (kind not supported): " + u.kind + " " +
                                 (u.schema.empty() ? "" : u.schema + ".") + u.name);
-    std::string out =
+    std::string header =
         "--\n-- PostgreSQL database dump (crmbackup-native)\n--\n\n"
         "SET statement_timeout = 0;\n"
         "SET lock_timeout = 0;\n"
@@ -872,20 +877,24 @@ class SchemaWriter {
         "SET client_min_messages = warning;\n"
         "SET row_security = off;\n"
         "SET default_table_access_method = \"heap\";\n\n";
-    for (const auto& w : result.warnings) out += "-- WARNING: " + one_line(w) + "\n";
-    if (!result.warnings.empty()) out += "\n";
+    std::string out;
 
     for (int section : {kPre, kPost, kManaged}) {
       std::vector<size_t> ids;
       for (size_t i = 0; i < objects_.size(); ++i)
         if (objects_[i].section == section) ids.push_back(i);
-      if (section == kPost) out += std::string(kPostDataMarker) + "\n\n";
+      if (section == kPost) {
+        result.post_data_offset = out.size();
+        out += std::string(kPostDataMarker) + "\n\n";
+      }
       if (section == kManaged) {
         if (!opts_.managed_schema_objects) break;
+        result.managed_schema_offset = out.size();
         out += std::string(kManagedSchemaMarker) + "\n"
                "-- The application's own objects inside platform-managed schemas (auth, storage): triggers on\n"
-               "-- their tables that call functions outside the platform schemas, and policies on their tables\n"
-               "-- (the platform creates none). pg_dump-based backups leave these out.\n\n";
+               "-- their tables that call functions outside the platform schemas or not owned by a supabase_*\n"
+               "-- role (with such functions), and policies on their tables (the platform creates none).\n"
+               "-- pg_dump-based backups leave these out.\n\n";
       }
       std::map<size_t, size_t> local;
       std::vector<SortKey> keys;
@@ -912,6 +921,12 @@ class SchemaWriter {
       }
     }
     out += "--\n-- PostgreSQL database dump complete\n--\n\n";
+    // Warnings (kinds not written, dependency cycles) go at the top, where a reader looks.
+    for (const auto& w : result.warnings) header += "-- WARNING: " + one_line(w) + "\n";
+    if (!result.warnings.empty()) header += "\n";
+    if (result.post_data_offset != std::string::npos) result.post_data_offset += header.size();
+    if (result.managed_schema_offset != std::string::npos) result.managed_schema_offset += header.size();
+    sink.write(header);
     sink.write(out);
     for (const auto& s : app_schemas_) result.schemas.push_back(s);
     return result;
@@ -920,7 +935,6 @@ class SchemaWriter {
   const Catalog& cat_;
   const SchemaOptions& opts_;
   std::map<Oid, const Relation*> rel_;
-  std::map<Oid, const Constraint*> constraint_;
   std::set<std::string> app_schemas_;
   std::map<ObjRef, std::vector<std::pair<int, std::string>>> comments_;
   std::vector<DumpObject> objects_;
@@ -928,6 +942,7 @@ class SchemaWriter {
   std::vector<std::pair<ObjRef, Oid>> pending_maps_;
   std::vector<std::pair<ObjRef, size_t>> extra_edges_;
   std::set<Oid> defaults_calling_functions_;
+  std::set<Oid> managed_functions_;
   std::map<Oid, std::vector<size_t>> separate_defaults_;
 };
 

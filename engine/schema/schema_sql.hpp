@@ -38,6 +38,11 @@ struct SchemaDumpResult {
   size_t pre_data_objects = 0;
   size_t post_data_objects = 0;
   size_t managed_schema_objects = 0;
+  // Byte offsets (from the start of what was written) of the marker lines, for a restore
+  // that wants to split without parsing: the post-data marker, and the managed-schema
+  // marker (npos when the section is left out).
+  size_t post_data_offset = std::string::npos;
+  size_t managed_schema_offset = std::string::npos;
   std::vector<std::string> schemas;   // the application schemas written (sorted)
   std::vector<std::string> warnings;  // e.g. dependency cycles that had to be broken
 };

@@ -1,5 +1,6 @@
 #include "pgwire/script/script_executor.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <regex>
 
@@ -22,6 +23,21 @@ std::uint64_t copy_error_file_line(const PgError& e, std::uint64_t data_first_li
   if (data_first_line && std::regex_search(ctx, m, kLine))
     return data_first_line + std::strtoull(m[1].str().c_str(), nullptr, 10) - 1;
   return fallback;
+}
+
+// The statement's first keyword when it controls transactions ("" otherwise). The splitter
+// hands over statements starting at their first significant character.
+std::string transaction_keyword(std::string_view text) {
+  std::string word;
+  for (char c : text) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) break;
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  static constexpr std::string_view kControl[] = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT",
+                                                  "SAVEPOINT", "RELEASE"};
+  for (auto k : kControl)
+    if (word == k) return word;
+  return {};
 }
 
 }  // namespace
@@ -60,6 +76,13 @@ ExecutorStats execute_script(Connection& conn, SqlSplitter& script, const Execut
             ++stats.skipped;
             skipping_copy = ev.copy_from_stdin;
             break;
+          }
+          if (!opts.allow_transaction_control) {
+            std::string kw = transaction_keyword(stmt.text);
+            if (!kw.empty())
+              throw ScriptError(script.file_name(), stmt.line,
+                                kw + " inside the script would end the restore's single transaction part-way; "
+                                     "remove it from the file (pg_dump never writes it)");
           }
           try {
             if (ev.copy_from_stdin) {

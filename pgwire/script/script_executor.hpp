@@ -31,6 +31,9 @@ struct ExecutorOptions {
   std::function<void(std::uint64_t statements, std::uint64_t copy_bytes)> on_progress;
   // The database \connect may name; empty = the connection's own database.
   std::string database;
+  // BEGIN/COMMIT/ROLLBACK/SAVEPOINT... inside a script would end the caller's transaction
+  // part-way and break all-or-nothing, so they are refused unless allowed here.
+  bool allow_transaction_control = false;
 };
 
 struct ExecutorStats {

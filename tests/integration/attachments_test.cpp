@@ -350,3 +350,90 @@ TEST(Attachments, RestoreAcceptsTheOldScriptsLayout) {
     EXPECT_EQ(engine::xxh3_128_file(o.data), engine::xxh3_128_file(dst[name].data)) << name;
   }
 }
+
+TEST(Attachments, GatewayPrefixAndSupabaseUrlFallback) {
+  TempDir tmp;
+  crm::testing::generate_bucket(tmp.path() / "server", "attachments", 15, 1, 61, false);
+  auto server = StorageServer::start(tmp.path() / "server", kKey, {"--prefix", "/storage/v1"});
+  sandbox::ProcessOptions po;
+  // No SUPABASE_STORAGE_URL: the engine must use $SUPABASE_URL/storage/v1.
+  po.unset_env = {"SUPABASE_STORAGE_URL"};
+  po.env = {{"SUPABASE_URL", server->url() + "/"}, {"SUPABASE_SERVICE_ROLE_KEY", kKey}};
+  auto r = sandbox::run_process({crm::testing::cli_binary(), "dump", "attachments", "--output",
+                                 (tmp.path() / "out").string(), "--json"},
+                                po);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 15);
+  auto objects = crm::testing::read_server_bucket(tmp.path() / "server", "attachments");
+  for (const auto& [name, o] : objects)
+    EXPECT_EQ(engine::xxh3_128_file(tmp.path() / "out" / name), engine::xxh3_128_file(o.data)) << name;
+}
+
+TEST(Attachments, RestoreNamesEveryObjectTheServerRefusesAsANewKey) {
+  TempDir tmp;
+  crm::testing::generate_bucket(tmp.path() / "source", "attachments", 20, 1, 71, true);
+  auto source = StorageServer::start(tmp.path() / "source", kKey);
+  fs::path set = tmp.path() / "set-attachments";
+  auto backup = engine::backup_attachments(config_for(*source), set, quiet());
+  ASSERT_TRUE(backup.ok());
+  auto target = StorageServer::start(tmp.path() / "target", kKey);
+  engine::RestoreAttachmentsOptions ro;
+  ro.show_progress = false;
+  auto r = engine::restore_attachments(config_for(*target), set, backup.objects, ro);
+  EXPECT_FALSE(r.ok());
+  // Unicode, '#', '%', '~' and brackets are refused by the real server for new keys: each such
+  // object is named with the server's reason, every other object is restored.
+  std::set<std::string> refused;
+  for (const auto& f : r.failures) {
+    refused.insert(f.path);
+    EXPECT_NE(f.reason.find("InvalidKey"), std::string::npos) << f.path << ": " << f.reason;
+  }
+  std::size_t awkward = 0;
+  for (const auto& o : backup.objects) {
+    bool plain = o.path.find_first_not_of(
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/!.*'() &$=@;:+,?-") ==
+                 std::string::npos;
+    EXPECT_EQ(refused.count(o.path), plain ? 0u : 1u) << o.path;
+    awkward += plain ? 0 : 1;
+  }
+  EXPECT_GE(awkward, 5u);
+  EXPECT_EQ(r.uploaded, backup.objects.size() - awkward);
+}
+
+TEST(Attachments, ReuseHookSkipsTheDownloadOfUnchangedObjects) {
+  TempDir tmp;
+  crm::testing::generate_bucket(tmp.path() / "server", "attachments", 40, 6, 81, false);
+  auto server = StorageServer::start(tmp.path() / "server", kKey);
+  auto objects = crm::testing::read_server_bucket(tmp.path() / "server", "attachments");
+  fs::path first = tmp.path() / "first";
+  auto r1 = engine::backup_attachments(config_for(*server), first, quiet());
+  ASSERT_TRUE(r1.ok());
+  std::map<std::string, engine::ObjectRecord> previous;
+  for (const auto& o : r1.objects) previous[o.path] = o;
+  server->put_raw("attachments", "deals/changed-or-new.txt", "new bytes");
+  server->admin_post("reset", "{}");
+
+  // The incremental rule in miniature: same name, size and eTag -> hard-link the old file.
+  auto opts = quiet();
+  opts.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) -> std::optional<engine::ObjectRecord> {
+    auto it = previous.find(listed.name);
+    if (it == previous.end() || it->second.size != listed.size || it->second.etag != listed.etag) return std::nullopt;
+    fs::create_hard_link(first / listed.name, dest);
+    return it->second;
+  };
+  fs::path second = tmp.path() / "second";
+  auto r2 = engine::backup_attachments(config_for(*server), second, opts);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2.objects.size(), r1.objects.size() + 1);
+  std::size_t downloaded = 0;
+  for (const auto& o : r2.objects) {
+    downloaded += o.downloaded ? 1 : 0;
+    EXPECT_EQ(o.downloaded, o.path == "deals/changed-or-new.txt") << o.path;
+  }
+  EXPECT_EQ(downloaded, 1u);
+  std::string stats = server->admin_get("stats");
+  auto at = stats.find("\"object_get\":");
+  ASSERT_NE(at, std::string::npos) << stats;
+  EXPECT_EQ(std::stoi(stats.substr(at + 13)), 1) << stats;  // only the new object was fetched
+  EXPECT_EQ(engine::xxh3_128_file(second / "deals/changed-or-new.txt"), engine::xxh3_128_hex("new bytes"));
+}

@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "engine/catalog/query_batch.hpp"
 #include "engine/io/sink.hpp"
 #include "engine/schema/roles_sql.hpp"
 #include "engine/schema/schema_sql.hpp"
@@ -103,6 +104,11 @@ class SchemaDumpTest : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
+    delete roles_sql_;
+    for (auto& [db, text] : schema_sql_) delete text;
+    for (auto& [db, res] : results_) delete res;
+    schema_sql_.clear();
+    results_.clear();
     delete source_;
     delete target_;
     fs::remove_all(work_);
@@ -159,6 +165,7 @@ TEST_F(SchemaDumpTest, AwkwardFixtureReplaysWithNoSchemaDifference) {
                            "Type: CHECK CONSTRAINT;", "Type: INDEX ATTACH;", "Type: DEFAULT;"})
     EXPECT_NE(src.find(kind), std::string::npos) << kind;
   EXPECT_TRUE(src == dst) << diff_text(src, dst);
+  for (const auto& w : results_["awk"]->warnings) ADD_FAILURE() << w;
 }
 
 TEST_F(SchemaDumpTest, ObjectsOutsideTheSchemaDumpAreReplayedToo) {
@@ -183,8 +190,9 @@ TEST_F(SchemaDumpTest, ObjectsOutsideTheSchemaDumpAreReplayedToo) {
 
 TEST_F(SchemaDumpTest, ManagedSchemaObjectsExistOnTheTarget) {
   const std::string triggers =
-      "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'auth.users'::regclass "
-      "AND NOT tgisinternal ORDER BY 1";
+      "SELECT t.tgname, pg_get_triggerdef(t.oid), pg_get_functiondef(t.tgfoid), pg_get_userbyid(p.proowner) "
+      "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+      "WHERE c.relnamespace IN ('auth'::regnamespace, 'storage'::regnamespace) AND NOT t.tgisinternal ORDER BY 1";
   const std::string policies =
       "SELECT polrelid::regclass, polname, polcmd, polpermissive, polroles::regrole[], pg_get_expr(polqual, polrelid), "
       "pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polrelid IN ('storage.objects'::regclass, "
@@ -197,6 +205,11 @@ TEST_F(SchemaDumpTest, ManagedSchemaObjectsExistOnTheTarget) {
   EXPECT_NE(target_query("crm", triggers).find("on_auth_user_created"), std::string::npos);
   EXPECT_NE(target_query("crm", policies).find("Attachments"), std::string::npos);
   EXPECT_NE(target_query("awk", triggers).find("odd user trigger"), std::string::npos);
+  EXPECT_NE(target_query("awk", triggers).find("app_identity_hook"), std::string::npos);
+  EXPECT_NE(schema_sql_["awk"]->find("CREATE OR REPLACE FUNCTION \"auth\".\"app_identity_hook\"()"),
+            std::string::npos);
+  // Platform functions in auth/storage are never written.
+  EXPECT_EQ(schema_sql_["awk"]->find("\"storage\".\"update_updated_at_column\"() RETURNS"), std::string::npos);
   // The platform's own trigger on storage.objects is not the application's.
   EXPECT_EQ(schema_sql_["crm"]->find("update_objects_updated_at"), std::string::npos);
   EXPECT_GT(results_["crm"]->managed_schema_objects, 0u);
@@ -333,7 +346,16 @@ TEST_F(SchemaDumpTest, PreDataAndPostDataReplaySeparatelyAroundTheData) {
   std::string marker = "\n" + std::string(engine::schema::kPostDataMarker) + "\n\n";
   size_t at = s.find(marker);
   ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(results_["crm"]->post_data_offset, at + 1);
   std::string pre = s.substr(0, at + 1), post = s.substr(at + 1);
+  // The offsets name the real markers even when a function body holds the same text.
+  const std::string& awk = *schema_sql_["awk"];
+  size_t off = results_["awk"]->post_data_offset, moff = results_["awk"]->managed_schema_offset;
+  ASSERT_LT(off, awk.size());
+  ASSERT_LT(moff, awk.size());
+  EXPECT_LT(awk.find(engine::schema::kPostDataMarker), off);  // the function body's copy comes first
+  EXPECT_EQ(awk.compare(off, engine::schema::kPostDataMarker.size(), engine::schema::kPostDataMarker), 0);
+  EXPECT_EQ(awk.compare(moff, engine::schema::kManagedSchemaMarker.size(), engine::schema::kManagedSchemaMarker), 0);
   EXPECT_EQ(pre.find("CREATE INDEX"), std::string::npos);
   EXPECT_EQ(pre.find("FOREIGN KEY"), std::string::npos);
   EXPECT_EQ(pre.find("CREATE POLICY"), std::string::npos);
@@ -395,4 +417,41 @@ TEST_F(SchemaDumpTest, KindsNotWrittenAreReportedNeverSilentlyDropped) {
   EXPECT_NE(r.err.find("warning: not written to schema.sql (kind not supported): foreign table public.remote"),
             std::string::npos)
       << r.err;
+}
+
+TEST_F(SchemaDumpTest, CatalogQueriesGoInOneRoundTripAndFailCleanly) {
+  auto conn = pg::Connection::open({.target = source_->url("awk")});
+  engine::catalog::QueryBatch ok(conn);
+  size_t a = ok.add("SELECT 1 AS x");
+  size_t b = ok.add("SELECT $1::text AS y", {std::string("it's")});
+  auto res = ok.run();
+  EXPECT_EQ(res[a].get(0, "x"), "1");
+  EXPECT_EQ(res[b].get(0, "y"), "it's");
+  engine::catalog::QueryBatch bad(conn);
+  bad.add("SELECT 1");
+  bad.add("SELECT * FROM no_such_table_here");
+  bad.add("SELECT 2");
+  try {
+    bad.run();
+    FAIL() << "expected an error";
+  } catch (const pg::PgError& e) {
+    EXPECT_EQ(e.sqlstate(), "42P01");
+    EXPECT_NE(std::string(e.what()).find("no_such_table_here"), std::string::npos) << e.what();
+  }
+  // The connection is usable again, out of pipeline mode.
+  EXPECT_EQ(conn.exec("SELECT 3 AS z").get(0, "z"), "3");
+  EXPECT_EQ(PQpipelineStatus(conn.raw()), PQ_PIPELINE_OFF);
+}
+
+TEST_F(SchemaDumpTest, ApplicationTablesAreLockedAgainstDdlDuringTheCallersTransaction) {
+  auto conn = pg::Connection::open({.target = source_->url("awk")});
+  conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  engine::StringSink out;
+  engine::schema::write_schema_sql(conn, out);
+  auto other = pg::Connection::open({.target = source_->url("awk")});
+  other.exec("SET lock_timeout = '200ms'");
+  EXPECT_THROW(other.exec("ALTER TABLE \"Odd Schema\".\"Tickets\" ADD COLUMN extra int"), pg::PgError);
+  conn.exec("COMMIT");
+  other.exec("ALTER TABLE public.scratch ADD COLUMN extra int");  // free again after COMMIT
+  other.exec("ALTER TABLE public.scratch DROP COLUMN extra");
 }

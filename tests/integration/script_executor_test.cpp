@@ -274,6 +274,14 @@ TEST_F(ScriptExecutorTest, ConnectMetaCommandAndServerErrorsAreReportedWithConte
         << e.what();
   }
   run("CREATE TABLE u (i int PRIMARY KEY);\n");
+  // Transaction control would break all-or-nothing: refused before it runs.
+  try {
+    run("INSERT INTO u VALUES (100);\n  commit;\n");
+    FAIL();
+  } catch (const pg::ScriptError& e) {
+    EXPECT_NE(std::string(e.what()).find("x.sql:2: COMMIT inside the script"), std::string::npos) << e.what();
+  }
+  conn.exec("DELETE FROM u");
   try {
     run("INSERT INTO u VALUES (1);\n\nINSERT INTO u\n  VALUES (1);\n");
     FAIL();

@@ -1,0 +1,44 @@
+#pragma once
+// verify --restore-into: restore a set into a scratch database (created when the server
+// allows) and compare what arrived with what the manifest recorded at backup time: per-table
+// rows and content hashes, sequence values, the applied migrations; optionally the
+// attachments into a scratch bucket. The database the backup came from is never touched.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/backupset/backup_dir.hpp"
+#include "engine/verify/verify_files.hpp"
+#include "pgwire/connection.hpp"
+#include "storage-api/config.hpp"
+
+namespace crm::engine {
+
+struct RestoreIntoOptions {
+  pg::ConnectOptions target;
+  bool assume_yes = false;  // replace a database that already holds application data
+  std::optional<storage::StorageConfig> storage;  // scratch bucket; none: attachments not restored
+  std::function<void(const std::string&)> log;
+};
+
+struct RestoreIntoReport {
+  bool restored = false;
+  bool created_database = false;
+  std::uint64_t tables_compared = 0;
+  std::uint64_t rows_compared = 0;
+  std::uint64_t sequences_compared = 0;
+  std::uint64_t migrations_compared = 0;
+  std::uint64_t objects_compared = 0;
+  std::vector<VerifyProblem> problems;
+};
+
+// Throws UsageError when the target is refused (the backup's own source database, or one
+// holding application data without --yes); restore failures are reported as problems.
+RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptions& opts);
+
+// The identity recorded in manifests ("<system identifier>/<database>"), or "" when the
+// server does not let this role read it.
+std::string database_identity(pg::Connection& conn);
+
+}  // namespace crm::engine

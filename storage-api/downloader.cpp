@@ -1,0 +1,137 @@
+// Downloads: each body streamed to <dest>.partial, hashed while it arrives, size-checked
+// against the listing, renamed when complete.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "storage-api/client.hpp"
+#include "storage-api/transfer_loop.hpp"
+
+namespace crm::storage {
+namespace {
+using namespace detail;
+
+std::size_t on_download(char* p, std::size_t sz, std::size_t n, void* ud) {
+  auto* s = static_cast<Slot*>(ud);
+  std::size_t len = sz * n;
+  if (s->http == 0) curl_easy_getinfo(s->easy.get(), CURLINFO_RESPONSE_CODE, &s->http);
+  if (s->http != 200) return on_body_text(p, sz, n, ud);
+  if (!s->discard) {
+    const char* q = p;
+    std::size_t left = len;
+    while (left > 0) {
+      ssize_t w = ::write(s->fd, q, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        s->local_error = std::string("cannot write the downloaded bytes: ") + std::strerror(errno);
+        return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+      }
+      q += w;
+      left -= static_cast<std::size_t>(w);
+    }
+  }
+  XXH3_128bits_update(s->xxh.get(), p, len);
+  s->bytes += len;
+  if (s->observer && s->observer->on_bytes) s->observer->on_bytes(len);
+  return len;
+}
+
+
+class Downloader final : public TransferLoop {
+ public:
+  Downloader(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs, const TransferObserver& obs)
+      : TransferLoop(cfg, jobs.size(), obs), jobs_(jobs), results_(jobs.size()) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) results_[i].name = jobs[i].name;
+  }
+  std::vector<DownloadResult> take() { return std::move(results_); }
+
+ private:
+  static std::filesystem::path partial(const DownloadJob& j) {
+    std::filesystem::path p = j.dest;
+    p += ".partial";
+    return p;
+  }
+
+  bool start(Slot& s, std::size_t job) override {
+    const DownloadJob& j = jobs_[job];
+    prepare_easy(s, object_url(cfg_, "authenticated", j.name));
+    s.bytes = 0;
+    XXH3_128bits_reset(s.xxh.get());
+    s.discard = j.dest.empty();
+    if (!s.discard) {
+      s.fd = ::open(partial(j).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (s.fd < 0 || ::fchmod(s.fd, 0600) != 0) {
+        s.local_error = errno_text("create", partial(j));
+        return false;
+      }
+    }
+    CURL* h = s.easy.get();
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, auth_.get());
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_download);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    return true;
+  }
+
+  Verdict finish(Slot& s, std::size_t job, CURLcode rc) override {
+    Verdict v = classify(s, rc);
+    if (v.kind != Verdict::kOk) return v;
+    const DownloadJob& j = jobs_[job];
+    if (j.expected_size && s.bytes != *j.expected_size)
+      return {Verdict::kRetry,
+              fmt::format("received {} bytes but the listing says {} (short body or the object changed)", s.bytes,
+                          *j.expected_size),
+              {}};
+    if (!s.discard) {
+      if (::close(s.fd) != 0) {
+        s.fd = -1;
+        return {Verdict::kFail, errno_text("close", partial(j)), {}};
+      }
+      s.fd = -1;
+      if (::rename(partial(j).c_str(), j.dest.c_str()) != 0)
+        return {Verdict::kFail, errno_text("rename to " + j.dest.string() + ":", partial(j)), {}};
+    }
+    DownloadResult& r = results_[job];
+    r.ok = true;
+    r.size = s.bytes;
+    r.xxh3_128 = hex128(XXH3_128bits_digest(s.xxh.get()));
+    r.content_type = s.content_type;
+    r.cache_control = s.cache_control;
+    r.etag = s.etag;
+    r.last_modified = s.last_modified;
+    r.attempts = attempts_[job];
+    r.error.clear();
+    return v;
+  }
+
+  void give_up(Slot&, std::size_t job, const std::string& why) override {
+    results_[job].ok = false;
+    results_[job].attempts = attempts_[job];
+    results_[job].error = why;
+  }
+
+  void release(Slot& s, bool success) override {
+    if (s.fd >= 0) ::close(s.fd);
+    s.fd = -1;
+    if (!success && s.job != kNoJob && !jobs_[s.job].dest.empty()) ::unlink(partial(jobs_[s.job]).c_str());
+  }
+
+  const std::string& name_of(std::size_t job) const override { return jobs_[job].name; }
+
+  const std::vector<DownloadJob>& jobs_;
+  std::vector<DownloadResult> results_;
+};
+
+
+}  // namespace
+
+std::vector<DownloadResult> download_objects(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs,
+                                             const TransferObserver& observer) {
+  Downloader d(cfg, jobs, observer);
+  d.run(jobs.size());
+  return d.take();
+}
+
+
+}  // namespace crm::storage
