@@ -46,3 +46,6 @@ bench:
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz
+
+bench-smoke:
+	bench/smoke.sh
