@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <thread>
+#include <vector>
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/io/hash.hpp"
@@ -54,6 +57,30 @@ PreviousSetReuse::PreviousSetReuse(const fs::path& backup_dir, const std::string
   }
 }
 
+void PreviousSetReuse::hash_previous_files() {
+  hashed_ = true;
+  std::vector<const ManifestObject*> todo;
+  for (const auto& [path, o] : previous_) todo.push_back(&o);
+  std::vector<std::string> hashes(todo.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
+      try {
+        std::uint64_t size = 0;
+        std::string h = xxh3_128_file(previous_dir_ / todo[i]->path, &size);
+        hashes[i] = size == todo[i]->size ? h : std::string();
+      } catch (const std::exception&) {
+        hashes[i].clear();  // unreadable: downloaded afresh
+      }
+    }
+  };
+  unsigned n = std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < n; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  for (size_t i = 0; i < todo.size(); ++i) on_disk_hash_[todo[i]->path] = std::move(hashes[i]);
+}
+
 std::optional<ObjectRecord> PreviousSetReuse::reuse(const storage::ObjectEntry& listed, const fs::path& dest) {
   auto it = previous_.find(listed.name);
   if (it == previous_.end()) return std::nullopt;
@@ -63,15 +90,8 @@ std::optional<ObjectRecord> PreviousSetReuse::reuse(const storage::ObjectEntry& 
     return std::nullopt;
   }
   fs::path src = previous_dir_ / prev.path;
-  std::string hash;
-  try {
-    std::uint64_t size = 0;
-    hash = xxh3_128_file(src, &size);
-    if (size != prev.size) hash.clear();
-  } catch (const std::exception&) {
-    hash.clear();
-  }
-  if (hash != prev.xxh3_128) {
+  if (!hashed_) hash_previous_files();
+  if (on_disk_hash_[prev.path] != prev.xxh3_128) {
     ++stats_.corrupt;  // damaged on disk: fetch it afresh rather than spread the damage
     return std::nullopt;
   }

@@ -39,6 +39,11 @@ class PreviousSetReuse {
   std::string from_prefix_;
   std::map<std::string, ManifestObject> previous_;
   std::map<std::string, std::string> sources_;
+  // XXH3-128 of each previous file as it is on disk now ("" when unreadable), computed once,
+  // on every core, the first time reuse() is asked: hashing is what an unchanged bucket costs.
+  void hash_previous_files();
+  std::map<std::string, std::string> on_disk_hash_;
+  bool hashed_ = false;
   Stats stats_;
 };
 
