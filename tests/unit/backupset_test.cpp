@@ -10,6 +10,8 @@
 #include "engine/backupset/retention.hpp"
 #include "engine/backupset/set_name.hpp"
 #include "engine/backupset/staging.hpp"
+#include "tests/support/cli_env.hpp"
+#include "tests/support/files.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/human.hpp"
 
@@ -18,30 +20,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A private temporary folder, removed afterwards.
 struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/crm-set-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
+  crm::testsupport::TempFolder folder;
+  fs::path path{folder.path};
 };
 
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-}
+using crm::testsupport::write_file;
 
 std::time_t at(int y, int mo, int d, int h = 12, int mi = 0, int s = 0) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  tm.tm_isdst = -1;
-  return std::mktime(&tm);
+  return crm::testsupport::local_time(y, mo, d, h, mi, s);
 }
 
 Manifest sample_manifest(const std::string& prefix) {

@@ -12,34 +12,24 @@
 #include "engine/backupset/manifest.hpp"
 #include "engine/backupset/retention.hpp"
 #include "engine/backupset/staging.hpp"
+#include "tests/support/cli_env.hpp"
+#include "tests/support/files.hpp"
 
 using namespace crm::engine;
 namespace fs = std::filesystem;
 
 namespace {
 
+// A private temporary folder, removed afterwards.
 struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/crm-ret-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
+  crm::testsupport::TempFolder folder;
+  fs::path path{folder.path};
 };
 
-void write_file(const fs::path& p, const std::string& content) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-}
+using crm::testsupport::write_file;
 
-std::time_t at(int y, int mo, int d, int h = 12) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_isdst = -1;
-  return std::mktime(&tm);
+std::time_t at(int y, int mo, int d, int h = 12, int mi = 0, int s = 0) {
+  return crm::testsupport::local_time(y, mo, d, h, mi, s);
 }
 
 void make_set(const fs::path& dir, const std::string& prefix, size_t bytes, bool manifest = true) {

@@ -1,0 +1,14 @@
+#pragma once
+// Small file and time helpers for tests that build backup folders by hand.
+#include <ctime>
+#include <filesystem>
+#include <string>
+
+namespace crm::testsupport {
+
+// Writes content to p, creating the parent folders.
+void write_file(const std::filesystem::path& p, const std::string& content);
+// A local time as time_t (DST resolved by mktime).
+std::time_t local_time(int year, int month, int day, int hour = 12, int minute = 0, int second = 0);
+
+}  // namespace crm::testsupport
