@@ -1,5 +1,7 @@
 #include "engine/io/progress.hpp"
 
+#include "engine/format/human.hpp"
+
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -20,14 +22,7 @@ void Progress::set_totals(std::uint64_t total_bytes, std::uint64_t total_files) 
   total_files_ = total_files;
 }
 
-std::string Progress::format_count(std::uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
+std::string Progress::format_count(std::uint64_t n) { return engine::format_count(n); }
 
 std::string Progress::format_bytes(std::uint64_t n) {
   double v = static_cast<double>(n);

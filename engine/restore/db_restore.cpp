@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "engine/catalog/catalog.hpp"
 #include "engine/io/zstd_reader.hpp"
 #include "engine/schema/schema_sql.hpp"
 #include "pgwire/quote.hpp"
@@ -17,17 +18,6 @@ namespace crm::engine {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Schemas the platform manages (the spec's schema.sql exclusions): never dropped by a restore.
-bool is_platform_schema(std::string_view s) {
-  static const std::set<std::string_view> kNames = {
-      "information_schema", "_analytics", "_realtime", "_supavisor", "auth", "etl", "extensions", "pgbouncer",
-      "realtime", "storage", "supabase_functions", "supabase_migrations", "cron", "dbdev", "graphql",
-      "graphql_public", "net", "pgmq", "pgsodium", "pgsodium_masks", "pgtle", "repack", "tiger", "tiger_data",
-      "topology", "vault"};
-  return kNames.count(s) || s.rfind("pg_", 0) == 0 || s.rfind("timescaledb_", 0) == 0 ||
-         s.rfind("_timescaledb_", 0) == 0;
-}
 
 // The tables the old restore cleared when the set carries no manifest to say which.
 const std::vector<std::pair<std::string, std::string>> kLegacyClearedTables = {
@@ -267,7 +257,7 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   std::set<std::string> publications;
   static const std::regex kCreatePublication(R"re(^\s*CREATE\s+PUBLICATION\s+"((?:[^"]|"")+)")re", std::regex::icase);
   for_each_statement(in.schema, [&](const pg::ScriptEvent& ev) {
-    if (auto s = created_schema(ev.text); s && !is_platform_schema(*s)) drop.insert(*s);
+    if (auto s = created_schema(ev.text); s && !catalog::is_left_out_schema(*s)) drop.insert(*s);
     std::match_results<std::string_view::const_iterator> m;
     if (std::regex_search(ev.text.begin(), ev.text.end(), m, kCreatePublication))
       publications.insert(std::regex_replace(m[1].str(), std::regex("\"\""), "\""));

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "engine/attachments/attachments.hpp"
+#include "engine/catalog/catalog.hpp"
 #include "engine/data/data_catalog.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/hash.hpp"
@@ -12,16 +13,6 @@
 
 namespace crm::engine {
 namespace {
-
-bool is_platform_or_system_schema(std::string_view s) {
-  static const std::vector<std::string_view> kNames = {
-      "information_schema", "auth", "storage", "extensions", "realtime", "supabase_migrations", "supabase_functions",
-      "graphql", "graphql_public", "pgbouncer", "vault", "pgsodium", "pgsodium_masks", "net", "cron", "_realtime",
-      "_analytics", "_supavisor", "pgtle", "repack", "topology", "tiger", "tiger_data", "etl", "dbdev", "pgmq"};
-  for (auto n : kNames)
-    if (s == n) return true;
-  return s.rfind("pg_", 0) == 0;
-}
 
 pg::Connection connect_or_create(const pg::ConnectOptions& target, bool& created,
                                  const std::function<void(const std::string&)>& log) {
@@ -49,7 +40,7 @@ std::vector<std::string> tables_with_rows(pg::Connection& conn) {
   std::vector<std::string> out;
   for (int r = 0; r < tables.rows(); ++r) {
     std::string schema(tables.get(r, 0));
-    if (is_platform_or_system_schema(schema)) continue;
+    if (catalog::is_left_out_schema(schema)) continue;  // the platform's, not application data
     std::string q = pg::quote_qualified(schema, tables.get(r, 1));
     if (conn.exec("SELECT EXISTS (SELECT 1 FROM " + q + ") AS e").get_bool(0, "e")) out.push_back(schema + "." + std::string(tables.get(r, 1)));
   }
