@@ -123,8 +123,9 @@ TEST_F(BackupRestoreTest, BackupWritesAVerifiedPrivateSetThatListShows) {
   EXPECT_EQ(m.objects.size(), bucket().size());
   EXPECT_FALSE(m.applied_migrations.empty());
   for (const auto& t : m.tables) {
-    if (t.schema == "public" && t.name == "contacts")
+    if (t.schema == "public" && t.name == "contacts") {
       EXPECT_EQ(std::to_string(t.rows), cluster_->psql("SELECT count(*) FROM public.contacts").substr(0, std::to_string(t.rows).size()));
+    }
     EXPECT_FALSE(t.schema == "auth" && t.name == "schema_migrations") << "left-out table in the backup";
     EXPECT_FALSE(t.schema == "storage" && t.name == "migrations") << "left-out table in the backup";
   }
@@ -143,6 +144,9 @@ TEST_F(BackupRestoreTest, BackupWritesAVerifiedPrivateSetThatListShows) {
 
 TEST_F(BackupRestoreTest, RestoreAfterDamageBringsBackTheExactDatabaseAndBucket) {
   testsupport::TempFolder dir;
+  // A large compressible value: the restore stores it lz4-compressed (pg_column_compression).
+  cluster_->psql("UPDATE public.contacts SET background = repeat('a compressible background ', 4000) "
+                 "WHERE id = (SELECT min(id) FROM public.contacts)");
   std::string prefix = backup(dir.path);
   auto m = *engine::find_set(dir.path, prefix).manifest;
   auto before = checksums_of(m);
@@ -164,6 +168,9 @@ TEST_F(BackupRestoreTest, RestoreAfterDamageBringsBackTheExactDatabaseAndBucket)
   EXPECT_EQ(testsupport::diff_maps(seq_before, testsupport::sequence_values(*cluster_, "postgres", kDataSchemas)), "");
   EXPECT_EQ(schema_before, schema_dump());
   EXPECT_EQ(testsupport::diff_maps(bucket_before, bucket()), "");
+  EXPECT_EQ(cluster_->psql("SELECT pg_column_compression(background) FROM public.contacts "
+                           "WHERE id = (SELECT min(id) FROM public.contacts)"),
+            "lz4\n");
   // The application's trigger on auth.users came back with the schema.
   EXPECT_EQ(cluster_->psql("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'auth.users'::regclass AND NOT tgisinternal"),
             "2\n");
