@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "storage-api/errors.hpp"
+#include "storage-api/json_string.hpp"
 
 namespace crm::storage {
 namespace {
@@ -104,23 +105,6 @@ std::vector<V1Entry> parse_list_v1(std::string_view json) {
     out.push_back(std::move(e));
   }
   return out;
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
 }
 
 std::string list_v2_body(std::string_view prefix, std::string_view cursor, int limit) {

@@ -39,6 +39,4 @@ std::string list_v1_body(std::string_view prefix, int limit, std::int64_t offset
 // {"prefixes": [...]} for a batch delete.
 std::string delete_many_body(const std::vector<std::string>& names, std::size_t begin, std::size_t end);
 
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace crm::storage

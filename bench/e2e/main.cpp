@@ -61,6 +61,7 @@ struct Method {
   bool engine = false;
   std::function<std::vector<Command>()> make;
   std::function<void()> before;  // untimed: clear the previous output
+  bool clear_after = false;       // run `before` again after each sample: outputs too big to keep side by side
   std::vector<Sample> samples;
   std::string shown;  // the command line as reported (secrets redacted)
 };
@@ -222,6 +223,7 @@ void run_case(Case& c, int runs, const fs::path& logs) {
       }
       if (s.exit_code != 0) fail_case(c.name + ": " + m.label, s, cmds[0].stderr_path);
       m.samples.push_back(s);
+      if (m.clear_after && m.before) m.before();
       std::cerr << fmt::format("  run {} {:<34} {:8.2f} s  {:7.2f} CPU s  {:7.1f} MB RSS{}\n", r + 1, m.label, s.wall_s,
                                s.cpu_s, s.peak_rss_mb,
                                s.server_cpu_s >= 0 ? fmt::format("  {:7.2f} server CPU s", s.server_cpu_s) : "");
@@ -420,6 +422,7 @@ Case attachments_case(const std::string& name, const std::string& what, const st
   c.methods.push_back({.label = "dump attachments", .engine = true,
                        .make = [=] { return std::vector<Command>{{.argv = {o.cli, "dump", "attachments", "--output", native_out.string()}, .env = env}}; },
                        .before = [=] { remove_path(native_out); },
+                       .clear_after = true,
                        .shown = shell_line({"crmbackup-native", "dump", "attachments", "--output", "DIR"}) + " (transfers: default 16)"});
   int P = o.curl_parallel;
   c.methods.push_back({.label = fmt::format("xargs -P {} curl", P), .engine = false,
@@ -429,10 +432,12 @@ Case attachments_case(const std::string& name, const std::string& what, const st
                                                       .stdin_path = args.string()}};
                        },
                        .before = [=] { remove_path(curl_out); },
+                       .clear_after = true,
                        .shown = fmt::format("xargs -d '\\n' -P {} -n 3 curl -sS --fail --create-dirs -H 'Authorization: Bearer ***' < (-o FILE URL per object)", P)});
   c.methods.push_back({.label = "cp -r", .engine = false,
                        .make = [=] { return std::vector<Command>{{.argv = {"cp", "-r", root + "/attachments", cp_out.string()}}}; },
                        .before = [=] { remove_path(cp_out); },
+                       .clear_after = true,
                        .shown = "cp -r SERVER_ROOT/attachments DIR"});
   c.goals.push_back({fmt::format("≥ {:.0f}x the throughput of xargs -P {} curl", curl_goal, P), "dump attachments",
                      fmt::format("xargs -P {} curl", P), curl_goal});
