@@ -57,6 +57,28 @@ PreviousSetReuse::PreviousSetReuse(const fs::path& backup_dir, const std::string
   }
 }
 
+PreviousSetReuse::~PreviousSetReuse() {
+  stop_ = true;
+  if (hasher_.joinable()) hasher_.join();
+}
+
+void PreviousSetReuse::start_hashing() {
+  if (!active() || hashed_ || hasher_.joinable()) return;
+  hasher_ = std::thread([this] {
+    try {
+      hash_previous_files();
+    } catch (...) {
+      on_disk_hash_.clear();  // no thread for the workers: every file is downloaded afresh
+      hashed_ = true;
+    }
+  });
+}
+
+void PreviousSetReuse::wait_for_hashes() {
+  if (hasher_.joinable()) hasher_.join();
+  else if (!hashed_) hash_previous_files();
+}
+
 void PreviousSetReuse::hash_previous_files() {
   hashed_ = true;
   std::vector<const ManifestObject*> todo;
@@ -64,7 +86,7 @@ void PreviousSetReuse::hash_previous_files() {
   std::vector<std::string> hashes(todo.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
+    for (size_t i; !stop_ && (i = next.fetch_add(1)) < todo.size();) {
       try {
         std::uint64_t size = 0;
         std::string h = xxh3_128_file(previous_dir_ / todo[i]->path, &size);
@@ -90,7 +112,7 @@ std::optional<ObjectRecord> PreviousSetReuse::reuse(const storage::ObjectEntry& 
     return std::nullopt;
   }
   fs::path src = previous_dir_ / prev.path;
-  if (!hashed_) hash_previous_files();
+  wait_for_hashes();
   if (on_disk_hash_[prev.path] != prev.xxh3_128) {
     ++stats_.corrupt;  // damaged on disk: fetch it afresh rather than spread the damage
     return std::nullopt;

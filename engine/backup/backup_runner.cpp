@@ -68,6 +68,12 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
 
   SetWriter writer(o.backup_dir, std::time(nullptr));
   const std::string& prefix = writer.prefix();
+  // Started now so the previous set's files are hashed while the database is dumped.
+  std::unique_ptr<PreviousSetReuse> reuse;
+  if (o.attachments && !o.full_download) {
+    reuse = std::make_unique<PreviousSetReuse>(o.backup_dir, prefix);
+    reuse->start_hashing();
+  }
   InterruptGuard guard([&](int) {
     coord.cancel();
     writer.abort();
@@ -131,16 +137,12 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   coord.exec("COMMIT");  // the snapshot is no longer needed
 
   BackupAttachmentsResult att;
-  std::unique_ptr<PreviousSetReuse> reuse;
   if (o.attachments) {
     out << "Backing up attachments...\n" << std::flush;
     BackupAttachmentsOptions ao;
     ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
-    if (!o.full_download) {
-      reuse = std::make_unique<PreviousSetReuse>(o.backup_dir, prefix);
-      if (reuse->active())
-        ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
-    }
+    if (reuse && reuse->active())
+      ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
     att = backup_attachments(o.storage, writer.staging_path("attachments"), ao);
     if (reuse && reuse->active()) {
       const auto& rs = reuse->stats();

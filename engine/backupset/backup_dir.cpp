@@ -112,11 +112,14 @@ void classify(SetInfo& s) {
   bool has_roles = s.parts.count("roles.sql"), has_schema = s.parts.count("schema.sql");
   bool has_data = !s.data_part().empty();
   if (s.state == SetState::InProgress) return;
-  if (s.state_reason == "crashed") {
+  // The manifest is renamed into place last: a run killed after that point left a committed set
+  // (the next backup keeps it and only removes the staging folder), so it is judged by its manifest.
+  if (s.state_reason == "crashed" && s.part("manifest.json").empty()) {
     s.state = SetState::Incomplete;
     s.state_reason = "left by an interrupted backup (cleaned by the next backup)";
     return;
   }
+  s.state_reason.clear();
   auto mpath = s.part("manifest.json");
   if (!mpath.empty()) {
     try {

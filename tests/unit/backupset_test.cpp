@@ -216,6 +216,26 @@ TEST(SetWriter, CrashLeftoversAreRecognisedAndCleaned) {
   EXPECT_EQ(sets[0].state, SetState::Complete);
 }
 
+TEST(SetWriter, RunKilledAfterItsManifestLeftACommittedSet) {
+  TempDir t;
+  // Killed between renaming the manifest into place (the commit point) and removing the
+  // staging folder: list calls it complete, and the next backup keeps it.
+  std::string committed = "backup-2024-01-15-120000";
+  make_set(t.path, committed, 10);
+  fs::create_directory(t.path / staging_name(committed));
+  write_file(t.path / staging_name(committed) / "lock", "99999\n");
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].state, SetState::Complete) << sets[0].state_reason;
+  auto removed = clean_crashed_runs(t.path);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_NE(removed[0].find("staging folder"), std::string::npos) << removed[0];
+  sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].state, SetState::Complete);
+  EXPECT_TRUE(fs::exists(t.path / (committed + "-data.sql")));
+}
+
 TEST(BackupDir, StatesOfLegacyIncompleteAndLyingSets) {
   TempDir t;
   make_set(t.path, "backup-2024-01-12-120000", 10, /*manifest=*/false);
