@@ -7,9 +7,9 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/attachments/path_safety.hpp"
 #include "engine/cli/cli_support.hpp"
-#include "storage-api/json_string.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/io/progress.hpp"
+#include "storage-api/json_string.hpp"
 #include "storage-api/listing.hpp"
 
 namespace crm::cli {

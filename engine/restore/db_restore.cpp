@@ -233,8 +233,6 @@ struct Deferred {
   std::uint64_t line;
 };
 
-}  // namespace
-
 // Settings for the restore's own transaction. Applied again before the data and before the
 // post-data part: the scripts end with RESET ALL (as pg_dump's do), which drops them.
 // lz4: pglz compression of TOASTed values was the largest single cost of the server's COPY in
@@ -250,6 +248,8 @@ bool server_has_lz4(pg::Connection& conn) {
                    "WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)")
              .get_int(0, "n") > 0;
 }
+
+}  // namespace
 
 bool is_post_data_statement(std::string_view s) {
   static const std::regex kPost(
