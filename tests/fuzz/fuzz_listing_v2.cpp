@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "storage-api/errors.hpp"
+#include "storage-api/json_string.hpp"
 #include "storage-api/listing.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
