@@ -389,6 +389,11 @@ Listing read_listing(const std::string& path) {
   return l;
 }
 
+// The environment that points the engine at the Storage test server.
+std::map<std::string, std::string> storage_env(const crm::sandbox::StorageServer& server) {
+  return {{"SUPABASE_STORAGE_URL", server.url()}, {"SUPABASE_SERVICE_ROLE_KEY", server.key()}};
+}
+
 // The attachments cases: native download vs xargs -P 8 curl vs cp -r of the server's folder.
 Case attachments_case(const std::string& name, const std::string& what, const std::string& root,
                       const crm::sandbox::StorageServer& server, const Options& o, const fs::path& work,
@@ -396,8 +401,7 @@ Case attachments_case(const std::string& name, const std::string& what, const st
   Case c;
   c.name = name;
   c.what = what;
-  std::map<std::string, std::string> env = {{"SUPABASE_STORAGE_URL", server.url()},
-                                            {"SUPABASE_SERVICE_ROLE_KEY", server.key()}};
+  auto env = storage_env(server);
   // The URL list for curl comes from the engine's own listing (one untimed download, which
   // also brings every file into the page cache for all methods alike).
   fs::path probe = work / (name + "-probe"), listing = work / (name + "-objects.jsonl");
@@ -471,7 +475,7 @@ Case incremental_case(const crm::sandbox::PgCluster& cluster, const crm::sandbox
   c.name = "backup (incremental)";
   c.postmaster = postmaster;
   const std::string db = schema_only_database(cluster);
-  std::map<std::string, std::string> env = {{"SUPABASE_STORAGE_URL", server.url()}, {"SUPABASE_SERVICE_ROLE_KEY", server.key()}};
+  auto env = storage_env(server);
   auto backup = [&](const fs::path& dir, const std::string& err) {
     Command b{.argv = {o.cli, "backup", "--backup-dir", dir.string(), "--db-url", cluster.url(db), "--no-retention"}, .env = env,
               .stderr_path = err};
@@ -540,7 +544,7 @@ Case upload_case(const crm::sandbox::PgCluster& cluster, const crm::sandbox::Sto
   Case c;
   c.name = "restore (attachments)";
   const std::string db = schema_only_database(cluster);
-  std::map<std::string, std::string> env = {{"SUPABASE_STORAGE_URL", server.url()}, {"SUPABASE_SERVICE_ROLE_KEY", server.key()}};
+  auto env = storage_env(server);
   fs::path dir = work / "backups-upload";
   remove_path(dir);
   Command b{.argv = {o.cli, "backup", "--backup-dir", dir.string(), "--db-url", cluster.url(db), "--no-retention", "--full"},
