@@ -4,7 +4,15 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/support/cli_env.hpp"
+
 namespace crm::testsupport {
+
+// A private temporary folder as a path, removed afterwards.
+struct TempDir {
+  TempFolder folder;
+  std::filesystem::path path{folder.path};
+};
 
 // Writes content to p, creating the parent folders.
 void write_file(const std::filesystem::path& p, const std::string& content);

@@ -20,17 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A private temporary folder, removed afterwards.
-struct TempDir {
-  crm::testsupport::TempFolder folder;
-  fs::path path{folder.path};
-};
-
+using crm::testsupport::local_time;
+using crm::testsupport::TempDir;
 using crm::testsupport::write_file;
-
-std::time_t at(int y, int mo, int d, int h = 12, int mi = 0, int s = 0) {
-  return crm::testsupport::local_time(y, mo, d, h, mi, s);
-}
 
 Manifest sample_manifest(const std::string& prefix) {
   Manifest m;
@@ -67,7 +59,7 @@ void make_set(const fs::path& dir, const std::string& prefix, size_t sql_bytes, 
 }  // namespace
 
 TEST(SetName, FormatsAndParsesBothForms) {
-  std::time_t t = at(2024, 1, 15, 14, 30, 22);
+  std::time_t t = local_time(2024, 1, 15, 14, 30, 22);
   EXPECT_EQ(make_prefix(t), "backup-2024-01-15-143022");
   auto a = parse_prefix("backup-2024-01-15-143022");
   ASSERT_TRUE(a);
@@ -155,7 +147,7 @@ TEST(BackupDir, ErrorsUseTheOldWording) {
 
 TEST(SetWriter, SetAppearsCompleteOnlyAfterFinish) {
   TempDir t;
-  std::time_t now = at(2024, 1, 15, 14, 30, 22);
+  std::time_t now = local_time(2024, 1, 15, 14, 30, 22);
   SetWriter w(t.path, now);
   EXPECT_EQ(w.prefix(), "backup-2024-01-15-143022");
   write_file(w.staging_path("roles.sql"), "r");
@@ -175,7 +167,7 @@ TEST(SetWriter, SetAppearsCompleteOnlyAfterFinish) {
 
 TEST(SetWriter, TwoBackupsInTheSameSecondDoNotCollide) {
   TempDir t;
-  std::time_t now = at(2024, 1, 15, 14, 30, 22);
+  std::time_t now = local_time(2024, 1, 15, 14, 30, 22);
   SetWriter a(t.path, now);
   SetWriter b(t.path, now);
   EXPECT_NE(a.prefix(), b.prefix());
@@ -186,7 +178,7 @@ TEST(SetWriter, AbandonedWriterLeavesNothing) {
   TempDir t;
   make_set(t.path, "backup-2024-01-10-120000", 10);
   {
-    SetWriter w(t.path, at(2024, 1, 15));
+    SetWriter w(t.path, local_time(2024, 1, 15));
     write_file(w.staging_path("roles.sql"), "r");
   }
   auto sets = scan_backup_dir(t.path);
@@ -274,7 +266,7 @@ TEST(FindSet, ByPrefixByPathAndClearErrors) {
 
 TEST(Retention, DeletesExactlyTheRightSets) {
   TempDir t;
-  std::time_t now = at(2024, 1, 20, 12, 0, 0);
+  std::time_t now = local_time(2024, 1, 20, 12, 0, 0);
   make_set(t.path, "backup-2024-01-20-120000", 100);        // just made
   make_set(t.path, "backup-2024-01-25-120000", 10);         // future (clock skew)
   make_set(t.path, "backup-2024-01-15-120000", 10);         // 5 days: within retention
@@ -304,7 +296,7 @@ TEST(Retention, DeletesExactlyTheRightSets) {
 
 TEST(Retention, NeverDeletesTheLastGoodSet) {
   TempDir t;
-  std::time_t now = at(2024, 2, 20);
+  std::time_t now = local_time(2024, 2, 20);
   // Only legacy sets, all old: prune has no complete reference, so nothing goes.
   make_set(t.path, "backup-2024-01-02-120000", 10, false);
   make_set(t.path, "backup-2024-01-03-120000", 10, false);

@@ -20,17 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A private temporary folder, removed afterwards.
-struct TempDir {
-  crm::testsupport::TempFolder folder;
-  fs::path path{folder.path};
-};
-
+using crm::testsupport::local_time;
+using crm::testsupport::TempDir;
 using crm::testsupport::write_file;
-
-std::time_t at(int y, int mo, int d, int h = 12, int mi = 0, int s = 0) {
-  return crm::testsupport::local_time(y, mo, d, h, mi, s);
-}
 
 void make_set(const fs::path& dir, const std::string& prefix, size_t bytes, bool manifest = true) {
   Manifest m;
@@ -62,7 +54,7 @@ TEST(RetentionSafety, ClockJumpedBackKeepsEverySetDatedInTheFuture) {
   make_set(t.path, "backup-2024-03-09-120000", 10);
   // The machine's clock now says January: the just-made set is dated January too.
   make_set(t.path, "backup-2024-01-02-120000", 10);
-  auto d = decide(t.path, std::string("backup-2024-01-02-120000"), at(2024, 1, 2, 13));
+  auto d = decide(t.path, std::string("backup-2024-01-02-120000"), local_time(2024, 1, 2, 13));
   ASSERT_EQ(d.size(), 4u);
   for (const auto& [p, dec] : d) EXPECT_FALSE(dec.remove) << p << ": " << dec.reason;
   EXPECT_NE(d["backup-2024-03-05-120000"].reason.find("future"), std::string::npos) << d["backup-2024-03-05-120000"].reason;
@@ -74,14 +66,14 @@ TEST(RetentionSafety, ClockJumpedFarForwardStillKeepsTheReferenceAndLargerSets) 
   make_set(t.path, "backup-2024-01-02-120000", 5);
   make_set(t.path, "backup-2024-01-03-120000", 10);
   // prune run with the clock in 2031: every set is years old.
-  auto d = decide(t.path, std::nullopt, at(2031, 6, 1));
+  auto d = decide(t.path, std::nullopt, local_time(2031, 6, 1));
   EXPECT_FALSE(d["backup-2024-01-03-120000"].remove) << "the newest complete set is the last good one";
   EXPECT_FALSE(d["backup-2024-01-01-120000"].remove) << "larger than the reference";
   EXPECT_TRUE(d["backup-2024-01-02-120000"].remove);
-  apply_retention(t.path, plan_retention(scan_backup_dir(t.path), std::nullopt, at(2031, 6, 1), 7));
+  apply_retention(t.path, plan_retention(scan_backup_dir(t.path), std::nullopt, local_time(2031, 6, 1), 7));
   // Again and again: prune converges, the reference always stays.
   for (int i = 0; i < 3; ++i)
-    apply_retention(t.path, plan_retention(scan_backup_dir(t.path), std::nullopt, at(2031, 6, 1), 0));
+    apply_retention(t.path, plan_retention(scan_backup_dir(t.path), std::nullopt, local_time(2031, 6, 1), 0));
   auto left = scan_backup_dir(t.path);
   ASSERT_EQ(left.size(), 2u);
   EXPECT_EQ(left[0].name.prefix, "backup-2024-01-03-120000");
@@ -92,7 +84,7 @@ TEST(RetentionSafety, EqualSizesDeleteOnlyOldSetsAndNeverTheReference) {
   TempDir t;
   for (int day = 1; day <= 9; ++day) make_set(t.path, "backup-2024-01-0" + std::to_string(day) + "-120000", 42);
   // retention 0 days: every set but the reference is old enough; equal size is not "larger".
-  auto plan = plan_retention(scan_backup_dir(t.path), std::nullopt, at(2024, 1, 20), 0);
+  auto plan = plan_retention(scan_backup_dir(t.path), std::nullopt, local_time(2024, 1, 20), 0);
   ASSERT_TRUE(plan.reference);
   EXPECT_EQ(*plan.reference, "backup-2024-01-09-120000");
   apply_retention(t.path, plan);
@@ -106,17 +98,17 @@ TEST(RetentionSafety, OnlyLegacyOrInProgressSetsDeleteNothing) {
   TempDir t;
   make_set(t.path, "backup-2023-01-01T12-00-00", 10, false);
   make_set(t.path, "backup-2023-02-01-120000", 10, false);
-  SetWriter live(t.path, at(2023, 3, 1));  // a backup being written right now
+  SetWriter live(t.path, local_time(2023, 3, 1));  // a backup being written right now
   write_file(live.staging_path("roles.sql"), "partial");
   auto sets = scan_backup_dir(t.path);
   ASSERT_EQ(sets.size(), 3u);
-  auto plan = plan_retention(sets, std::nullopt, at(2024, 1, 1), 7);
+  auto plan = plan_retention(sets, std::nullopt, local_time(2024, 1, 1), 7);
   EXPECT_FALSE(plan.reference);
   for (const auto& d : plan.decisions) EXPECT_FALSE(d.remove) << d.prefix;
   apply_retention(t.path, plan);
   EXPECT_EQ(scan_backup_dir(t.path).size(), 3u);
   // A backup reference that is not on disk (e.g. removed meanwhile) deletes nothing either.
-  plan = plan_retention(sets, std::string("backup-2024-01-01-000000"), at(2024, 1, 1), 7);
+  plan = plan_retention(sets, std::string("backup-2024-01-01-000000"), local_time(2024, 1, 1), 7);
   for (const auto& d : plan.decisions) EXPECT_FALSE(d.remove) << d.prefix;
 }
 
@@ -128,7 +120,7 @@ TEST(RetentionSafety, NewestSetUnreadableOrIncompleteIsKeptAndTheLastGoodSetToo)
   write_file(t.path / "backup-2024-01-10-120000-manifest.json", "{ truncated");  // newest: unreadable
   make_set(t.path, "backup-2024-01-11-120000", 10);
   fs::remove(t.path / "backup-2024-01-11-120000-data.sql");  // newer still: a part is missing
-  auto plan = plan_retention(scan_backup_dir(t.path), std::nullopt, at(2024, 2, 1), 7);
+  auto plan = plan_retention(scan_backup_dir(t.path), std::nullopt, local_time(2024, 2, 1), 7);
   ASSERT_TRUE(plan.reference);
   EXPECT_EQ(*plan.reference, "backup-2024-01-02-120000");
   std::map<std::string, bool> removed;
