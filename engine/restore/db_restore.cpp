@@ -258,6 +258,16 @@ bool is_post_data_statement(std::string_view s) {
   return std::regex_search(s.begin(), s.end(), kPost, std::regex_constants::match_continuous);
 }
 
+DbRestoreInput db_restore_input(const SetInfo& set) {
+  DbRestoreInput in;
+  in.roles = set.part("roles.sql");
+  in.schema = set.part("schema.sql");
+  in.data = set.part(set.data_part());
+  in.applied_migrations = set.part("applied-migrations.txt");
+  in.manifest = set.manifest ? &*set.manifest : nullptr;
+  return in;
+}
+
 DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) {
   auto t0 = std::chrono::steady_clock::now();
   auto log = [&](const std::string& l) {

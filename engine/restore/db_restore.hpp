@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "pgwire/connection.hpp"
 
@@ -20,6 +21,10 @@ struct DbRestoreInput {
   std::function<void(const std::string& line)> log;
   std::function<void(std::uint64_t copy_bytes)> progress;
 };
+
+// The set's roles, schema, data (plain or .zst), applied migrations and manifest; the set must
+// outlive the input (it points at the manifest).
+DbRestoreInput db_restore_input(const SetInfo& set);
 
 struct DbRestoreStats {
   std::vector<std::string> dropped_schemas;

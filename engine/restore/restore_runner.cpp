@@ -83,12 +83,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
 
   auto conn = connect_database(o.db);
   out << "Restoring database in a single transaction...\n" << std::flush;
-  DbRestoreInput di;
-  di.roles = set.part("roles.sql");
-  di.schema = set.part("schema.sql");
-  di.data = set.part(set.data_part());
-  di.applied_migrations = set.part("applied-migrations.txt");
-  di.manifest = set.manifest ? &*set.manifest : nullptr;
+  DbRestoreInput di = db_restore_input(set);
   di.rewrite_from = o.rewrite_from;
   di.rewrite_to = o.rewrite_to;
   di.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };

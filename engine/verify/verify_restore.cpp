@@ -81,12 +81,7 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
                        "); use a scratch database, or pass --yes to replace its contents");
   }
 
-  DbRestoreInput in;
-  in.roles = set.part("roles.sql");
-  in.schema = set.part("schema.sql");
-  in.data = set.part(set.data_part());
-  in.applied_migrations = set.part("applied-migrations.txt");
-  in.manifest = set.manifest ? &*set.manifest : nullptr;
+  DbRestoreInput in = db_restore_input(set);
   in.log = [&](const std::string& l) { log(l); };
   try {
     restore_database(conn, in);
