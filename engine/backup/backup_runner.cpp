@@ -89,6 +89,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   out << std::flush;
 
   std::vector<WrittenFile> files;
+  std::vector<std::string> warnings;
   std::string snapshot = pg::begin_exported_snapshot(coord);
 
   out << "Dumping database roles...\n" << std::flush;
@@ -102,8 +103,9 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     AtomicFile f(writer.staging_path("schema.sql"));
     schema::SchemaOptions so;
     so.managed_schema_objects = o.managed_schema_objects;
-    schema::write_schema_sql(coord, f, so);
+    warnings = schema::write_schema_sql(coord, f, so).warnings;
     files.push_back(commit_file(f, "schema.sql", "schema"));
+    for (const auto& w : warnings) out << "  ⚠ Warning: " << w << "\n";
   }
   out << "Dumping database data...\n" << std::flush;
   DataDumpResult data;
@@ -185,6 +187,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   for (const auto& s : data.sequences)
     m.sequences.push_back({s.schema, s.name, std::stoll(s.last_value), s.is_called});
   m.applied_migrations = data.applied_migrations;
+  m.warnings = warnings;
   m.attachments_included = o.attachments;
   m.bucket = o.attachments ? o.storage.bucket : "";
   for (const auto& ob : att.objects) {
@@ -208,7 +211,11 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   out << "  Total size: " << format_gb(total) << " (" << format_mb(total) << ")\n";
   out << "  Location: " << o.backup_dir.string() << "\n";
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out << "  Took " << format_duration(secs) << "\n" << std::flush;
+  out << "  Took " << format_duration(secs) << "\n";
+  if (!warnings.empty())
+    out << "  ⚠ " << warnings.size() << " warning(s): this backup leaves out what they name (also recorded in "
+        << prefix << "-manifest.json)\n";
+  out << std::flush;
 
   std::vector<RetentionDecision> retention;
   if (o.apply_retention) {

@@ -46,6 +46,9 @@ std::string manifest_to_json(const Manifest& m) {
   w.key("applied_migrations").begin_array();
   for (const auto& v : m.applied_migrations) w.value(v);
   w.end_array();
+  w.key("warnings").begin_array();
+  for (const auto& v : m.warnings) w.value(v);
+  w.end_array();
   w.key("attachments").begin_object();
   w.field("included", m.attachments_included).field("bucket", m.bucket);
   w.field("count", static_cast<std::uint64_t>(m.objects.size())).field("bytes", m.attachments_bytes());
@@ -173,6 +176,16 @@ Manifest parse_manifest(std::string_view json, const std::string& source) {
     std::string_view v;
     if (e.get(v)) r.fail("applied_migrations holds a non-string");
     m.applied_migrations.emplace_back(v);
+  }
+  // Absent in manifests written before warnings were recorded: same format, nothing left out.
+  if (element we; !top.at_key("warnings").get(we)) {
+    simdjson::dom::array wa;
+    if (we.get(wa)) r.fail("\"warnings\" in the top level is not an array");
+    for (element e : wa) {
+      std::string_view v;
+      if (e.get(v)) r.fail("warnings holds a non-string");
+      m.warnings.emplace_back(v);
+    }
   }
   object att = r.obj(r.get(top, "attachments", "the top level"), "\"attachments\"");
   m.attachments_included = r.boolean(att, "included", "attachments");

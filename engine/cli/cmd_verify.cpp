@@ -58,6 +58,8 @@ void register_verify(CLI::App& app, Registry& reg) {
         out << (note ? "  note: " : "  \u2717 ") << p.file << ": " << p.kind << ": " << p.detail << "\n";
       }
       if (set.manifest)
+        for (const auto& w : set.manifest->warnings) out << "  note: the backup left out: " << w << "\n";
+      if (set.manifest)
         out << "  files: " << set.manifest->files.size() << " SQL files, " << set.manifest->objects.size()
             << " attachments, " << set.manifest->tables.size() << " tables checked against the manifest\n";
       if (restored && restored->restored)
@@ -72,6 +74,10 @@ void register_verify(CLI::App& app, Registry& reg) {
         w.key("problems").begin_array();
         for (const auto& p : problems)
           w.begin_object().field("file", p.file).field("kind", p.kind).field("detail", p.detail).end_object();
+        w.end_array();
+        w.key("warnings").begin_array();
+        if (set.manifest)
+          for (const auto& wn : set.manifest->warnings) w.value(wn);
         w.end_array();
         if (restored) {
           w.key("restore_into").begin_object().field("target", pg::redact_target(o->restore_into))

@@ -31,7 +31,12 @@ void print_restore_summary(std::ostream& out, const SetInfo& set, bool with_atta
   out << "Date: " << format_us_datetime(set.name.local) << "\n";
   out << "Backup state: " << to_string(set.state);
   if (!set.state_reason.empty()) out << " (" << set.state_reason << ")";
-  out << "\n\n";
+  out << "\n";
+  if (set.manifest && !set.manifest->warnings.empty()) {
+    out << "The backup recorded what it left out:\n";
+    for (const auto& w : set.manifest->warnings) out << "  \xE2\x9A\xA0 " << w << "\n";
+  }
+  out << "\n";
   out << "\xE2\x9A\xA0\xEF\xB8\x8F  WARNING: This operation will:\n";
   out << "   1. Replace the entire database with the backup\n";
   if (with_attachments && set.parts.count("attachments")) out << "   2. Replace all attachments with the backup\n";

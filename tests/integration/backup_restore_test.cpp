@@ -344,3 +344,41 @@ TEST_F(BackupRestoreTest, ErrorsSayWhatToDoAndNeverShowSecrets) {
   r = env(dir.path).run({"restore", "last-tuesday", "--yes"});
   EXPECT_EQ(r.exit_code, 2);
 }
+
+// A schema object of a kind schema.sql cannot write (here an operator) must not be lost in
+// silence: the backup says so, the manifest keeps it, and verify and restore repeat it.
+TEST_F(BackupRestoreTest, ObjectsTheBackupLeavesOutAreNamedByBackupVerifyAndRestore) {
+  cluster_->create_database("leftout");
+  sandbox::load_platform(*cluster_, "leftout");
+  cluster_->psql(
+      "CREATE FUNCTION public.approx_eq(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE "
+      "AS 'SELECT abs($1 - $2) < 2';"
+      "CREATE OPERATOR public.=~= (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.approx_eq);",
+      "leftout");
+  testsupport::TempFolder dir;
+  testsupport::CliEnv e{dir.path, cluster_->url("leftout"), storage_->url(), storage_->key(), {}};
+  const std::string what = "not written to schema.sql (kind not supported): operator public.=~=";
+  auto b = e.run({"backup", "--no-attachments"});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  EXPECT_NE(b.out.find("Warning: " + what), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("1 warning(s)"), std::string::npos) << b.out;
+
+  auto sets = engine::scan_backup_dir(dir.path);
+  ASSERT_EQ(sets.size(), 1u);
+  ASSERT_TRUE(sets.front().manifest);
+  EXPECT_EQ(sets.front().manifest->warnings, std::vector<std::string>{what});
+  const std::string prefix = sets.front().name.prefix;
+
+  auto v = e.run({"verify", prefix, "--json"});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE((v.out + v.err).find("note: the backup left out: " + what), std::string::npos) << v.out << v.err;
+  size_t json_warnings = v.out.find("\"warnings\": [");
+  ASSERT_NE(json_warnings, std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("\"" + what + "\"", json_warnings), std::string::npos) << v.out;
+
+  // Without a terminal and --yes the restore stops after its summary: nothing is touched.
+  auto r = e.run({"restore", prefix});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("The backup recorded what it left out:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(what), std::string::npos) << r.out;
+}
