@@ -723,7 +723,20 @@ int main(int argc, char** argv) {
                            .make = [=] { return std::vector<Command>{{.argv = bargv}}; },
                            .before = [=] { remove_path(base); },
                            .shown = shell_line(p.baseline) + " -f FILE -d URL"});
-      if (p.goal > 0) c.goals.push_back({p.goal_text, c.methods[0].label, p.baseline_label, p.goal});
+      if (p.goal > 0) {
+        c.goals.push_back({p.goal_text, c.methods[0].label, p.baseline_label, p.goal});
+        // The floor under any schema dump on this machine, measured in the same run: a process
+        // that loads libpq, connects (SCRAM) and runs one trivial query. The goal is judged
+        // against this: if the floor alone is above 1/goal of pg_dump, no dumper can meet it.
+        c.methods.push_back({.label = "floor: psql -c 'SELECT 1'", .engine = false,
+                             .make = [=] { return std::vector<Command>{{.argv = {"psql", "-X", "-q", "-d", url, "-c", "SELECT 1", "-o", "/dev/null"}}}; },
+                             .shown = "psql -X -q -d URL -c 'SELECT 1' -o /dev/null (process start + connect + one query)"});
+        c.methods.push_back({.label = "floor: crmbackup-native --version", .engine = false,
+                             .make = [=] { return std::vector<Command>{{.argv = {o.cli, "--version"}}}; },
+                             .shown = "crmbackup-native --version (process start: loading libpq, libcurl and their libraries)"});
+        c.goals.push_back({"for reference, the floor alone against the same goal", "floor: psql -c 'SELECT 1'",
+                           p.baseline_label, p.goal});
+      }
       run_case(c, o.runs, logs);
       c.bytes = static_cast<double>(tree_bytes(native));
       c.what = "the CRM fixture's " + p.name + "; MB = the engine's output";

@@ -331,6 +331,31 @@ WHERE s.stxnamespace = ANY($1::pg_catalog.oid[])
 ORDER BY s.oid
 )SQL";
 
+constexpr const char* kTsDictionariesQuery = R"SQL(
+SELECT d.oid, n.nspname, d.dictname, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, tn.nspname AS tmpl_schema,
+  t.tmplname, d.dictinitoption
+FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace
+WHERE d.dictnamespace = ANY($1::pg_catalog.oid[])
+ORDER BY d.oid
+)SQL";
+
+// One row per configuration and token type; the dictionaries in mapping order, each as
+// regdictionary text (schema-qualified under search_path = '').
+constexpr const char* kTsConfigurationsQuery = R"SQL(
+SELECT c.oid, n.nspname, c.cfgname, pg_catalog.pg_get_userbyid(c.cfgowner) AS owner, pn.nspname AS prs_schema,
+  p.prsname, m.token, m.dicts
+FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace
+LEFT JOIN LATERAL (
+  SELECT m.maptokentype, t.alias AS token,
+         pg_catalog.string_agg(m.mapdict::pg_catalog.regdictionary::pg_catalog.text, pg_catalog.chr(31) ORDER BY m.mapseqno) AS dicts
+  FROM pg_catalog.pg_ts_config_map m JOIN pg_catalog.ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype
+  WHERE m.mapcfg = c.oid GROUP BY m.maptokentype, t.alias) m ON true
+WHERE c.cfgnamespace = ANY($1::pg_catalog.oid[])
+ORDER BY c.oid, m.maptokentype
+)SQL";
+
 constexpr const char* kEventTriggersQuery = R"SQL(
 SELECT e.oid, e.evtname, e.evtenabled,
   'CREATE EVENT TRIGGER ' || pg_catalog.quote_ident(e.evtname) || ' ON ' || pg_catalog.quote_ident(e.evtevent)
@@ -352,8 +377,6 @@ UNION ALL SELECT 'base or shell type', t.typnamespace, t.typname, 1247, t.oid FR
 UNION ALL SELECT 'operator', o.oprnamespace, o.oprname, 2617, o.oid FROM pg_catalog.pg_operator o WHERE o.oprnamespace = ANY($1::pg_catalog.oid[])
 UNION ALL SELECT 'operator class', o.opcnamespace, o.opcname, 2616, o.oid FROM pg_catalog.pg_opclass o WHERE o.opcnamespace = ANY($1::pg_catalog.oid[])
 UNION ALL SELECT 'operator family', o.opfnamespace, o.opfname, 2753, o.oid FROM pg_catalog.pg_opfamily o WHERE o.opfnamespace = ANY($1::pg_catalog.oid[])
-UNION ALL SELECT 'text search configuration', o.cfgnamespace, o.cfgname, 3602, o.oid FROM pg_catalog.pg_ts_config o WHERE o.cfgnamespace = ANY($1::pg_catalog.oid[])
-UNION ALL SELECT 'text search dictionary', o.dictnamespace, o.dictname, 3600, o.oid FROM pg_catalog.pg_ts_dict o WHERE o.dictnamespace = ANY($1::pg_catalog.oid[])
 UNION ALL SELECT 'text search parser', o.prsnamespace, o.prsname, 3601, o.oid FROM pg_catalog.pg_ts_parser o WHERE o.prsnamespace = ANY($1::pg_catalog.oid[])
 UNION ALL SELECT 'text search template', o.tmplnamespace, o.tmplname, 3764, o.oid FROM pg_catalog.pg_ts_template o WHERE o.tmplnamespace = ANY($1::pg_catalog.oid[])
 UNION ALL SELECT 'conversion', o.connamespace, o.conname, 2607, o.oid FROM pg_catalog.pg_conversion o WHERE o.connamespace = ANY($1::pg_catalog.oid[])
@@ -361,6 +384,8 @@ UNION ALL SELECT 'cast', 0, pg_catalog.format_type(o.castsource, NULL) || ' AS '
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 2605 AND d.objid = o.oid AND d.deptype = 'i')
 UNION ALL SELECT 'foreign-data wrapper', 0, o.fdwname, 2328, o.oid FROM pg_catalog.pg_foreign_data_wrapper o WHERE o.oid >= 16384
 UNION ALL SELECT 'foreign server', 0, o.srvname, 1417, o.oid FROM pg_catalog.pg_foreign_server o WHERE o.oid >= 16384
+UNION ALL SELECT 'user mapping', 0, 'FOR ' || CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(u.umuser)::pg_catalog.text END
+  || ' SERVER ' || u.srvname, 1418, u.umid FROM pg_catalog.pg_user_mappings u
 UNION ALL SELECT 'procedural language', 0, o.lanname, 2612, o.oid FROM pg_catalog.pg_language o WHERE o.oid >= 16384
 UNION ALL SELECT 'access method', 0, o.amname, 2601, o.oid FROM pg_catalog.pg_am o WHERE o.oid >= 16384
 UNION ALL SELECT 'transform', 0, o.trftype::pg_catalog.regtype::pg_catalog.text, 3576, o.oid FROM pg_catalog.pg_transform o WHERE o.oid >= 16384
@@ -440,6 +465,8 @@ Catalog load_catalog(pg::Connection& conn) {
       "JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid ORDER BY n.nspname COLLATE \"C\"") : 0;
   size_t q_collations = batch.add(collations_query(v), {app_p});
   size_t q_statistics = batch.add(kStatisticsQuery, {app_p});
+  size_t q_ts_dicts = batch.add(kTsDictionariesQuery, {app_p});
+  size_t q_ts_configs = batch.add(kTsConfigurationsQuery, {app_p});
   size_t q_evtrig = batch.add(kEventTriggersQuery);
   size_t q_unsupported = batch.add(kUnsupportedQuery, {app_p});
   size_t q_comments = batch.add(kCommentsQuery);
@@ -723,6 +750,28 @@ Catalog load_catalog(pg::Connection& conn) {
       cat.statistics.push_back({oid_at(r, i, "oid"), oid_at(r, i, "stxrelid"), str_at(r, i, "nspname"),
                                 str_at(r, i, "stxname"), str_at(r, i, "owner"), str_at(r, i, "def"),
                                 static_cast<int>(r.get_int(i, "target"))});
+    }
+  }
+  {
+    auto& r = R[q_ts_dicts];
+    for (int i = 0; i < r.rows(); ++i) {
+      if (is_member(kPgTsDict, oid_at(r, i, "oid"))) continue;
+      cat.ts_dictionaries.push_back({oid_at(r, i, "oid"), str_at(r, i, "nspname"), str_at(r, i, "dictname"),
+                                     str_at(r, i, "owner"), str_at(r, i, "tmpl_schema"), str_at(r, i, "tmplname"),
+                                     str_at(r, i, "dictinitoption")});
+    }
+  }
+  {
+    auto& r = R[q_ts_configs];
+    for (int i = 0; i < r.rows(); ++i) {
+      Oid oid = oid_at(r, i, "oid");
+      if (is_member(kPgTsConfig, oid)) continue;
+      if (cat.ts_configurations.empty() || cat.ts_configurations.back().oid != oid)
+        cat.ts_configurations.push_back({oid, str_at(r, i, "nspname"), str_at(r, i, "cfgname"), str_at(r, i, "owner"),
+                                         str_at(r, i, "prs_schema"), str_at(r, i, "prsname"), {}});
+      if (r.is_null(i, r.column("token"))) continue;  // a configuration without mappings
+      TsMapping m{str_at(r, i, "token"), split_unit(r.get(i, "dicts"))};
+      cat.ts_configurations.back().mappings.push_back(std::move(m));
     }
   }
   {

@@ -21,7 +21,7 @@ inline constexpr Oid kPgClass = 1259, kPgType = 1247, kPgProc = 1255, kPgConstra
                      kPgAttrdef = 2604, kPgRewrite = 2618, kPgTrigger = 2620, kPgPolicy = 3256,
                      kPgNamespace = 2615, kPgExtension = 3079, kPgPublication = 6104,
                      kPgCollation = 3456, kPgDatabase = 1262,
-                     kPgStatisticExt = 3381, kPgEventTrigger = 3466;
+                     kPgStatisticExt = 3381, kPgEventTrigger = 3466, kPgTsDict = 3600, kPgTsConfig = 3602;
 
 struct ObjRef {
   Oid classid = 0;
@@ -179,6 +179,23 @@ struct Collation {
   std::string schema, name, owner, options;  // options: the parenthesised CREATE COLLATION list
 };
 
+struct TsDictionary {
+  Oid oid;
+  std::string schema, name, owner, template_schema, template_name;
+  std::string options;  // dictinitoption as stored: "name = 'value', ..." ("" when none)
+};
+
+struct TsMapping {
+  std::string token;                      // the parser's token type alias
+  std::vector<std::string> dictionaries;  // regdictionary text, schema-qualified and quoted
+};
+
+struct TsConfiguration {
+  Oid oid;
+  std::string schema, name, owner, parser_schema, parser_name;
+  std::vector<TsMapping> mappings;  // by token type
+};
+
 struct Statistics {
   Oid oid, relid;
   std::string schema, name, owner, def;
@@ -191,8 +208,8 @@ struct EventTrigger {
   char enabled;
 };
 
-// An object schema.sql does not know how to write (foreign tables, operators, text search
-// configurations, casts, ...): reported, never silently dropped.
+// An object schema.sql does not know how to write (foreign tables and servers, user mappings,
+// operators, casts, ...): reported, never silently dropped.
 struct Unsupported {
   std::string kind, schema, name;
 };
@@ -225,6 +242,8 @@ struct Catalog {
   std::vector<Publication> publications;
   std::vector<Collation> collations;
   std::vector<Statistics> statistics;
+  std::vector<TsDictionary> ts_dictionaries;
+  std::vector<TsConfiguration> ts_configurations;
   std::vector<EventTrigger> event_triggers;
   std::vector<Unsupported> unsupported;
   std::vector<Comment> comments;

@@ -26,7 +26,8 @@ enum Section { kPre = 0, kPost = 1, kManaged = 2 };
 
 // Kind ranks: the tie-break between objects whose dependencies are already placed.
 enum Rank {
-  kRankSchema = 1, kRankExtension, kRankCollation, kRankType, kRankFunction, kRankAggregate, kRankSequence, kRankTable,
+  kRankSchema = 1, kRankExtension, kRankCollation, kRankType, kRankFunction, kRankAggregate, kRankTsDictionary,
+  kRankTsConfiguration, kRankSequence, kRankTable,
   kRankView, kRankMatview, kRankSeqOwnedBy,
   kRankUniqueKey = 20, kRankIndex, kRankCheck, kRankForeignKey, kRankTrigger, kRankRule, kRankRls, kRankPolicy,
   kRankStatistics, kRankPublication, kRankPublicationMember, kRankEventTrigger, kRankAcl, kRankDefaultAcl,
@@ -238,6 +239,7 @@ class SchemaWriter {
     build_collations();
     build_types();
     build_functions();
+    build_text_search();
     build_relations();
     build_constraints();
     build_indexes();
@@ -256,6 +258,37 @@ class SchemaWriter {
       std::string sql = "CREATE COLLATION " + q + " (" + c.options + ");\n" + "ALTER COLLATION " + q + " OWNER TO " +
                         quote_ident(c.owner) + ";\n" + comments_for({kPgCollation, c.oid}, "COLLATION " + q);
       add({{kRankCollation, c.schema, c.name, ""}, kPre, "COLLATION", c.schema, c.name, c.owner, sql}, {{kPgCollation, c.oid}});
+    }
+  }
+
+  // No server deparser for these: written as pg_dump writes them. A configuration's
+  // dictionaries come from pg_depend like every other edge.
+  void build_text_search() {
+    for (const auto& d : cat_.ts_dictionaries) {
+      std::string q = quote_qualified(d.schema, d.name);
+      std::string sql = "CREATE TEXT SEARCH DICTIONARY " + q + " (\n    TEMPLATE = " +
+                        quote_qualified(d.template_schema, d.template_name);
+      if (!d.options.empty()) sql += ",\n    " + d.options;  // dictinitoption: the server's own serialization
+      sql += " );\n";
+      sql += "ALTER TEXT SEARCH DICTIONARY " + q + " OWNER TO " + quote_ident(d.owner) + ";\n";
+      sql += comments_for({kPgTsDict, d.oid}, "TEXT SEARCH DICTIONARY " + q);
+      add({{kRankTsDictionary, d.schema, d.name, ""}, kPre, "TEXT SEARCH DICTIONARY", d.schema, d.name, d.owner, sql},
+          {{kPgTsDict, d.oid}});
+    }
+    for (const auto& c : cat_.ts_configurations) {
+      std::string q = quote_qualified(c.schema, c.name);
+      std::string sql = "CREATE TEXT SEARCH CONFIGURATION " + q + " (\n    PARSER = " +
+                        quote_qualified(c.parser_schema, c.parser_name) + " );\n";
+      for (const auto& m : c.mappings) {
+        sql += "\nALTER TEXT SEARCH CONFIGURATION " + q + "\n    ADD MAPPING FOR " + quote_ident(m.token) + " WITH ";
+        for (size_t i = 0; i < m.dictionaries.size(); ++i) sql += (i ? ", " : "") + m.dictionaries[i];
+        sql += ";\n";
+      }
+      sql += "\nALTER TEXT SEARCH CONFIGURATION " + q + " OWNER TO " + quote_ident(c.owner) + ";\n";
+      sql += comments_for({kPgTsConfig, c.oid}, "TEXT SEARCH CONFIGURATION " + q);
+      add({{kRankTsConfiguration, c.schema, c.name, ""}, kPre, "TEXT SEARCH CONFIGURATION", c.schema, c.name, c.owner,
+           sql},
+          {{kPgTsConfig, c.oid}});
     }
   }
 

@@ -2,7 +2,8 @@
 // schema.sql generated from the catalogs: what `pg_dump --schema-only --quote-all-identifiers`
 // writes after Supabase's filtering (../shared/spec/supabase-backup-format.md), in three parts:
 //
-//   pre-data    schemas, extensions, types, functions, sequences, tables (columns, defaults,
+//   pre-data    schemas, extensions, types, functions, text search dictionaries and
+//               configurations, sequences, tables (columns, defaults,
 //               identity, generated columns, NOT NULL, CHECK), views, materialized views,
 //               ownership and comments of all of these
 //   kPostDataMarker

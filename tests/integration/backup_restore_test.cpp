@@ -382,3 +382,39 @@ TEST_F(BackupRestoreTest, ObjectsTheBackupLeavesOutAreNamedByBackupVerifyAndRest
   EXPECT_NE(r.out.find("The backup recorded what it left out:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(what), std::string::npos) << r.out;
 }
+
+// Text search objects the database already holds are replaced, not collided with, and come
+// back with the same mappings and the column and index that use them.
+TEST_F(BackupRestoreTest, TextSearchObjectsAreRestoredOverTheirOldSelves) {
+  cluster_->create_database("fts");
+  sandbox::load_platform(*cluster_, "fts");
+  cluster_->psql(
+      "CREATE TEXT SEARCH DICTIONARY public.crm_simple (TEMPLATE = pg_catalog.simple, STOPWORDS = english);"
+      "CREATE TEXT SEARCH CONFIGURATION public.crm_search (COPY = pg_catalog.english);"
+      "ALTER TEXT SEARCH CONFIGURATION public.crm_search ALTER MAPPING FOR asciiword WITH public.crm_simple, english_stem;"
+      "CREATE TABLE public.notes (id integer PRIMARY KEY, body text,"
+      "  doc tsvector GENERATED ALWAYS AS (to_tsvector('public.crm_search'::regconfig, body)) STORED);"
+      "CREATE INDEX notes_doc ON public.notes USING gin (doc);"
+      "INSERT INTO public.notes (id, body) VALUES (1, 'The quick brown foxes'), (2, 'Jumping over the lazy dogs');",
+      "fts");
+  const std::string probe =
+      "SELECT string_agg(alias || ':' || dictionaries::text, ' ' ORDER BY alias) FROM ts_debug('public.crm_search', "
+      "'the Foxes jumping https://x.org') UNION ALL SELECT string_agg(id || '=' || doc::text, ' ' ORDER BY id) FROM public.notes";
+  const std::string before = cluster_->psql(probe, "fts");
+  ASSERT_NE(before.find("crm_simple"), std::string::npos) << before;
+
+  testsupport::TempFolder dir;
+  testsupport::CliEnv e{dir.path, cluster_->url("fts"), storage_->url(), storage_->key(), {}};
+  auto b = e.run({"backup", "--no-attachments"});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  EXPECT_EQ(b.out.find("Warning"), std::string::npos) << b.out;
+  cluster_->psql("ALTER TEXT SEARCH CONFIGURATION public.crm_search DROP MAPPING FOR asciiword;"
+                 "UPDATE public.notes SET body = 'changed'", "fts");
+  ASSERT_NE(cluster_->psql(probe, "fts"), before);
+
+  auto sets = engine::scan_backup_dir(dir.path);
+  ASSERT_EQ(sets.size(), 1u);
+  auto r = e.run({"restore", sets.front().name.prefix, "--yes", "--no-attachments"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(cluster_->psql(probe, "fts"), before);
+}

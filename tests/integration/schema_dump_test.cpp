@@ -162,7 +162,8 @@ TEST_F(SchemaDumpTest, AwkwardFixtureReplaysWithNoSchemaDifference) {
                            "Type: CONSTRAINT;", "Type: FK CONSTRAINT;", "Type: INDEX;", "Type: TRIGGER;",
                            "Type: RULE;", "Type: POLICY;", "Type: ROW SECURITY;", "Type: ACL;", "Type: COMMENT;",
                            "Type: DEFAULT ACL;", "Type: TABLE ATTACH;", "Type: SEQUENCE OWNED BY;",
-                           "Type: CHECK CONSTRAINT;", "Type: INDEX ATTACH;", "Type: DEFAULT;"})
+                           "Type: CHECK CONSTRAINT;", "Type: INDEX ATTACH;", "Type: DEFAULT;",
+                           "Type: TEXT SEARCH DICTIONARY;", "Type: TEXT SEARCH CONFIGURATION;"})
     EXPECT_NE(src.find(kind), std::string::npos) << kind;
   EXPECT_TRUE(src == dst) << diff_text(src, dst);
   for (const auto& w : results_["awk"]->warnings) ADD_FAILURE() << w;
@@ -392,9 +393,10 @@ TEST_F(SchemaDumpTest, KindsNotWrittenAreReportedNeverSilentlyDropped) {
   source_->create_database("unsupported");
   sandbox::load_platform(*source_, "unsupported");
   source_->psql(
-      "CREATE TEXT SEARCH CONFIGURATION public.my_cfg (COPY = pg_catalog.english);"
+      "CREATE CONVERSION public.my_conv FOR 'LATIN1' TO 'UTF8' FROM pg_catalog.iso8859_1_to_utf8;"
       "CREATE FOREIGN DATA WRAPPER dummy_fdw;"
       "CREATE SERVER dummy_srv FOREIGN DATA WRAPPER dummy_fdw;"
+      "CREATE USER MAPPING FOR PUBLIC SERVER dummy_srv;"
       "CREATE FOREIGN TABLE public.remote (i int) SERVER dummy_srv;",
       "unsupported");
   auto conn = pg::Connection::open({.target = source_->url("unsupported")});
@@ -402,8 +404,9 @@ TEST_F(SchemaDumpTest, KindsNotWrittenAreReportedNeverSilentlyDropped) {
   auto res = engine::schema::write_schema_sql(conn, out);
   std::string all;
   for (const auto& w : res.warnings) all += w + "\n";
-  for (const char* what : {"text search configuration public.my_cfg", "foreign-data wrapper dummy_fdw",
-                           "foreign server dummy_srv", "foreign table public.remote"}) {
+  for (const char* what : {"conversion public.my_conv", "foreign-data wrapper dummy_fdw",
+                           "foreign server dummy_srv", "user mapping FOR PUBLIC SERVER dummy_srv",
+                           "foreign table public.remote"}) {
     EXPECT_NE(all.find(what), std::string::npos) << what << "\n" << all;
     EXPECT_NE(out.str().find(std::string("-- WARNING: not written to schema.sql (kind not supported): ") + what),
               std::string::npos)
