@@ -37,6 +37,7 @@ Manifest sample_manifest(const std::string& prefix) {
   m.tables = {{"public", "contactNotes", 2, 10, "ab"}};
   m.sequences = {{"public", "s\"q", 42, true}};
   m.applied_migrations = {"20240101000000"};
+  m.warnings = {"not written to schema.sql (kind not supported): operator public.=~="};
   m.attachments_included = true;
   m.bucket = "attachments";
   m.objects = {{"a/b c.pdf", 5, "cd", "application/pdf", "max-age=3600", "\"e\"", "Mon", "downloaded", ""}};
@@ -104,6 +105,21 @@ TEST(Manifest, RoundTripsEveryField) {
   EXPECT_EQ(back.sequences[0].name, "s\"q");
   EXPECT_EQ(back.objects[0].path, "a/b c.pdf");
   EXPECT_EQ(back.attachments_bytes(), 5u);
+  EXPECT_EQ(back.warnings, m.warnings);
+}
+
+// Sets written before warnings were recorded still read: no key means nothing was left out.
+TEST(Manifest, WithoutWarningsKeyReadsAsNoWarnings) {
+  std::string json = manifest_to_json(sample_manifest("backup-2024-01-15-143022"));
+  size_t at = json.find("\"warnings\"");
+  ASSERT_NE(at, std::string::npos);
+  size_t end = json.find(']', at);
+  json.erase(at, end + 2 - at);  // the key, its array and the comma after it
+  Manifest back = parse_manifest(json, "old");
+  EXPECT_TRUE(back.warnings.empty());
+  std::string bad = manifest_to_json(sample_manifest("backup-2024-01-15-143022"));
+  bad.replace(bad.find("\"warnings\": ["), 13, "\"warnings\": 7, \"x\": [");
+  EXPECT_THROW(parse_manifest(bad, "bad"), ManifestError);
 }
 
 TEST(Manifest, MalformedOrLyingManifestsAreRefusedWithTheField) {
