@@ -584,7 +584,7 @@ Catalog load_catalog(pg::Connection& conn) {
       c.stat_target = static_cast<int>(r.get_int(i, "stat"));
       c.storage = char_at(r, i, "attstorage");
       c.type_storage = char_at(r, i, "typstorage");
-      c.options = str_at(r, i, "opts");
+      c.options = split_unit(r.get(i, "opts"));
       c.compression = char_at(r, i, "attcompression");
       c.has_acl = r.get_bool(i, "has_acl");
       cat.relations[it->second].columns.push_back(std::move(c));

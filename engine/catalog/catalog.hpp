@@ -73,7 +73,7 @@ struct Column {
   Oid attrdef_oid = 0;
   int stat_target;  // -1 default
   char storage, type_storage;
-  std::string options;     // attoptions as name=value, comma separated
+  std::vector<std::string> options;  // attoptions, name=value as stored
   char compression;        // '\0' default
   bool has_acl;
 };

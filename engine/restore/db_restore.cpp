@@ -195,27 +195,20 @@ bool clear_schema_objects(pg::Connection& conn, const std::string& schema) {
   for (int r = 0; r < types.rows(); ++r)
     drops.push_back({"pg_catalog.pg_type", std::string(types.get(r, 0)),
                      "DROP TYPE " + std::string(types.get(r, 1)) + " CASCADE"});
-  auto colls = conn.exec_params(
-      "SELECT o.oid::text, o.collname FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n "
-      "ON n.oid = o.collnamespace WHERE n.nspname = $1 AND " + standalone + " ORDER BY 2",
-      {schema, "pg_catalog.pg_collation"});
-  for (int r = 0; r < colls.rows(); ++r)
-    drops.push_back({"pg_catalog.pg_collation", std::string(colls.get(r, 0)),
-                     "DROP COLLATION " + pg::quote_qualified(schema, colls.get(r, 1)) + " CASCADE"});
-  auto ts_configs = conn.exec_params(
-      "SELECT o.oid::text, o.cfgname FROM pg_catalog.pg_ts_config o JOIN pg_catalog.pg_namespace n "
-      "ON n.oid = o.cfgnamespace WHERE n.nspname = $1 AND " + standalone + " ORDER BY 2",
-      {schema, "pg_catalog.pg_ts_config"});
-  for (int r = 0; r < ts_configs.rows(); ++r)
-    drops.push_back({"pg_catalog.pg_ts_config", std::string(ts_configs.get(r, 0)),
-                     "DROP TEXT SEARCH CONFIGURATION " + pg::quote_qualified(schema, ts_configs.get(r, 1)) + " CASCADE"});
-  auto ts_dicts = conn.exec_params(
-      "SELECT o.oid::text, o.dictname FROM pg_catalog.pg_ts_dict o JOIN pg_catalog.pg_namespace n "
-      "ON n.oid = o.dictnamespace WHERE n.nspname = $1 AND " + standalone + " ORDER BY 2",
-      {schema, "pg_catalog.pg_ts_dict"});
-  for (int r = 0; r < ts_dicts.rows(); ++r)
-    drops.push_back({"pg_catalog.pg_ts_dict", std::string(ts_dicts.get(r, 0)),
-                     "DROP TEXT SEARCH DICTIONARY " + pg::quote_qualified(schema, ts_dicts.get(r, 1)) + " CASCADE"});
+  // Schema objects dropped by name alone: (catalog, name column, namespace column, DROP kind).
+  auto drop_by_name = [&](const std::string& catalog, const std::string& name_col, const std::string& nsp_col,
+                          const std::string& kind) {
+    auto rows = conn.exec_params("SELECT o.oid::text, o." + name_col + " FROM " + catalog +
+                                     " o JOIN pg_catalog.pg_namespace n ON n.oid = o." + nsp_col +
+                                     " WHERE n.nspname = $1 AND " + standalone + " ORDER BY 2",
+                                 {schema, catalog});
+    for (int r = 0; r < rows.rows(); ++r)
+      drops.push_back({catalog, std::string(rows.get(r, 0)),
+                       "DROP " + kind + " " + pg::quote_qualified(schema, rows.get(r, 1)) + " CASCADE"});
+  };
+  drop_by_name("pg_catalog.pg_collation", "collname", "collnamespace", "COLLATION");
+  drop_by_name("pg_catalog.pg_ts_config", "cfgname", "cfgnamespace", "TEXT SEARCH CONFIGURATION");
+  drop_by_name("pg_catalog.pg_ts_dict", "dictname", "dictnamespace", "TEXT SEARCH DICTIONARY");
   for (const auto& d : drops) {
     // An earlier CASCADE may already have taken it.
     if (conn.exec_params("SELECT EXISTS (SELECT 1 FROM " + d.catalog + " WHERE oid = $1::oid) AS e", {d.oid})

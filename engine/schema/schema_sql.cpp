@@ -78,19 +78,6 @@ std::string format_options(const std::vector<std::string>& opts, std::string_vie
   return out;
 }
 
-std::vector<std::string> split_unit_list(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  size_t start = 0;
-  for (;;) {
-    size_t p = s.find('\x1f', start);
-    out.push_back(s.substr(start, p == std::string::npos ? std::string::npos : p - start));
-    if (p == std::string::npos) break;
-    start = p + 1;
-  }
-  return out;
-}
-
 class SchemaWriter {
  public:
   SchemaWriter(const Catalog& cat, const SchemaOptions& opts) : cat_(cat), opts_(opts) {
@@ -535,7 +522,7 @@ class SchemaWriter {
         const char* s = c.storage == 'p' ? "PLAIN" : c.storage == 'e' ? "EXTERNAL" : c.storage == 'm' ? "MAIN" : "EXTENDED";
         after += col + " SET STORAGE " + s + ";\n";
       }
-      if (!c.options.empty()) after += col + " SET (" + format_options(split_unit_list(c.options)) + ");\n";
+      if (!c.options.empty()) after += col + " SET (" + format_options(c.options) + ");\n";
       if (c.compression == 'p') after += col + " SET COMPRESSION pglz;\n";
       if (c.compression == 'l') after += col + " SET COMPRESSION lz4;\n";
     }
