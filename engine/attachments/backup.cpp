@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "engine/attachments/path_safety.hpp"
+#include "engine/format/human.hpp"
 #include "engine/io/progress.hpp"
 #include "engine/io/sink.hpp"
 #include "storage-api/errors.hpp"
@@ -71,7 +72,7 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   std::uint64_t total = 0;
   for (const auto& o : listing) total += o.size;
   // The old scripts' wording, which users and their log filters know.
-  log(fmt::format("  Found {} files to backup", Progress::format_count(listing.size())));
+  log(fmt::format("  Found {} files to backup", format_count(listing.size())));
   log(fmt::format("  Copying attachments ({}; this may take a while for large backups)...", Progress::format_bytes(total)));
 
   create_private_directory(dest_dir);
@@ -120,8 +121,8 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   std::uint64_t to_download = 0;
   for (const auto& j : jobs) to_download += j.expected_size.value_or(0);
   if (!reused.empty())
-    log(fmt::format("  Reusing {} unchanged files; downloading {}", Progress::format_count(reused.size()),
-                    Progress::format_count(jobs.size())));
+    log(fmt::format("  Reusing {} unchanged files; downloading {}", format_count(reused.size()),
+                    format_count(jobs.size())));
   Progress progress(popts, to_download, jobs.size());
   storage::TransferObserver obs;
   obs.on_bytes = [&](std::uint64_t n) { progress.add_bytes(n); };

@@ -6,6 +6,7 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/attachments/path_safety.hpp"
 #include "engine/io/hash.hpp"
+#include "engine/format/human.hpp"
 #include "engine/io/progress.hpp"
 #include "storage-api/errors.hpp"
 #include "storage-api/transfer_engine.hpp"
@@ -63,7 +64,7 @@ RestoreAttachmentsResult restore_attachments(const storage::StorageConfig& cfg, 
     total += r.size;
   }
 
-  log(fmt::format("  Uploading {} files ({})...", Progress::format_count(jobs.size()), Progress::format_bytes(total)));
+  log(fmt::format("  Uploading {} files ({})...", format_count(jobs.size()), Progress::format_bytes(total)));
   {
     ProgressOptions popts;
     popts.label = "attachments upload";

@@ -8,6 +8,7 @@
 #include "engine/attachments/path_safety.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/storage_options.hpp"
+#include "engine/format/human.hpp"
 #include "engine/io/progress.hpp"
 #include "storage-api/json_string.hpp"
 #include "storage-api/listing.hpp"
@@ -54,7 +55,7 @@ int run(const DumpAttachmentsArgs& a) {
     return kExitFailure;
   }
   std::cerr << "  ✓ Attachments backup completed!\n"
-            << "    Files: " << engine::Progress::format_count(r.objects.size()) << "\n"
+            << "    Files: " << engine::format_count(r.objects.size()) << "\n"
             << fmt::format("    Size: {} ({:.2f} MB)\n", engine::Progress::format_bytes(r.bytes),
                            static_cast<double>(r.bytes) / (1024.0 * 1024.0));
   return kExitOk;

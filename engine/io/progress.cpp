@@ -22,8 +22,6 @@ void Progress::set_totals(std::uint64_t total_bytes, std::uint64_t total_files) 
   total_files_ = total_files;
 }
 
-std::string Progress::format_count(std::uint64_t n) { return engine::format_count(n); }
-
 std::string Progress::format_bytes(std::uint64_t n) {
   double v = static_cast<double>(n);
   if (v >= 1024.0 * 1024 * 1024) return fmt::format("{:.2f} GB", v / (1024.0 * 1024 * 1024));

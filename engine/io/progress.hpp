@@ -39,7 +39,6 @@ class Progress {
   std::string render() const;
 
   static std::string format_bytes(std::uint64_t n);
-  static std::string format_count(std::uint64_t n);
   static std::string format_duration(double seconds);
 
  private:

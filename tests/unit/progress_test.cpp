@@ -1,5 +1,7 @@
 #include "engine/io/progress.hpp"
 
+#include "engine/format/human.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,8 +11,8 @@
 using namespace crm::engine;
 
 TEST(Progress, FormatsSizesCountsAndDurations) {
-  EXPECT_EQ(Progress::format_count(33000), "33,000");
-  EXPECT_EQ(Progress::format_count(999), "999");
+  EXPECT_EQ(format_count(33000), "33,000");
+  EXPECT_EQ(format_count(999), "999");
   EXPECT_EQ(Progress::format_bytes(12ULL << 30), "12.00 GB");
   EXPECT_EQ(Progress::format_bytes(1536), "1.5 KB");
   EXPECT_EQ(Progress::format_duration(75), "1:15");
