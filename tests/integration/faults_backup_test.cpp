@@ -1,6 +1,7 @@
 // Faults during a backup: the database backend killed mid-COPY, the storage server failing,
 // throttling, resetting, truncating or stalling, the disk filling up, SIGKILL at twenty-odd
-// points across the run, and (last: it takes the cluster down) the server stopped mid-dump.
+// points across the run, and the server stopped mid-dump (then started again, so the order
+// of the tests does not matter).
 // Each ends in a complete set that verifies or in no set, a message that names what failed,
 // a non-zero exit, and the older set intact and still verifying.
 #include <gtest/gtest.h>
@@ -304,7 +305,11 @@ TEST_F(FaultsBackup, SigkillAtTwentyTwoTimesAndFourStagesNeverLeavesAHalfSet) {
 }
 
 // Last: it stops the cluster for good.
-TEST_F(FaultsBackup, ZServerStoppedMidDumpFailsAndLeavesNoSet) {
+TEST_F(FaultsBackup, ServerStoppedMidDumpFailsAndLeavesNoSet) {
+  // Whatever happens below, the next test finds the server up.
+  struct Restart {
+    ~Restart() { cluster_->restart(); }
+  } restart;
   ts::BackgroundCli cli(env(), {"backup", "--no-retention", "--no-attachments", "--jobs", "2"});
   // Stop the server once the dump is under way (the staging folder exists).
   auto deadline = Clock::now() + std::chrono::seconds(30);

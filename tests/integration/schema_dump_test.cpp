@@ -6,7 +6,6 @@
 
 #include <libpq-fe.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -372,21 +371,6 @@ TEST_F(SchemaDumpTest, PreDataAndPostDataReplaySeparatelyAroundTheData) {
   auto src = schema_of(*source_, "crm", kCrmSchemas);
   auto dst = schema_of(*target_, "crm_split", kCrmSchemas);
   EXPECT_TRUE(src == dst) << diff_text(src, dst);
-}
-
-TEST_F(SchemaDumpTest, SchemaGenerationAgainstPgDumpWallTime) {
-  // Informational (speed goals live in bench/): printed, never asserted.
-  auto t0 = std::chrono::steady_clock::now();
-  auto conn = pg::Connection::open({.target = source_->url("crm")});
-  engine::StringSink out;
-  engine::schema::write_schema_sql(conn, out);
-  auto t1 = std::chrono::steady_clock::now();
-  source_->pg_dump({"--schema-only"}, "crm");
-  auto t2 = std::chrono::steady_clock::now();
-  auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 1000.0; };
-  std::cout << "[ timing ] schema.sql (connect + generate): " << ms(t1 - t0) << " ms; pg_dump --schema-only: "
-            << ms(t2 - t1) << " ms\n";
-  EXPECT_GT(out.str().size(), 1000u);
 }
 
 TEST_F(SchemaDumpTest, KindsNotWrittenAreReportedNeverSilentlyDropped) {
