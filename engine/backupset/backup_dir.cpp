@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/backupset/folder_access.hpp"
+#include "engine/backupset/size_check.hpp"
 #include "engine/backupset/staging.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/sink.hpp"
@@ -34,6 +36,7 @@ void check_writable(const fs::path& dir) {
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     int e = errno;
+    if (e == EACCES || e == EPERM) throw folder_access_error(dir, e, "write in");
     throw UsageError("Backup directory is not writable: " + dir.string() + " (" + std::strerror(e) +
                      ")\n  Check that it exists and has write permissions:\n    ls -ld " + dir.string() +
                      "\n    chmod u+w " + dir.string());
@@ -50,6 +53,7 @@ const char* to_string(SetState s) {
     case SetState::Legacy: return "legacy";
     case SetState::Incomplete: return "incomplete";
     case SetState::InProgress: return "in progress";
+    case SetState::Damaged: return "damaged";
   }
   return "?";
 }
@@ -66,10 +70,18 @@ fs::path resolve_backup_dir(const std::string& flag_value, bool create) {
     throw UsageError("BACKUP_DIR must be an absolute path, got '" + value + "'" + kExample);
   std::error_code ec;
   auto st = fs::status(dir, ec);
+  // A folder on the way that may not be searched: the folder is there for its owner.
+  if (ec && (ec.value() == EACCES || ec.value() == EPERM)) throw folder_access_error(dir, ec.value(), "read");
   if (fs::exists(st) && !fs::is_directory(st))
     throw UsageError("BACKUP_DIR " + dir.string() + " exists but is not a directory: choose a folder" + kExample);
   if (!fs::exists(st)) {
     if (!create) throw UsageError("Backup directory does not exist: " + dir.string());
+    fs::path existing = dir.parent_path();
+    while (existing.has_relative_path() && !fs::exists(existing, ec)) existing = existing.parent_path();
+    if (::faccessat(AT_FDCWD, existing.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+      int e = errno;
+      if (e == EACCES || e == EPERM) throw folder_access_error(dir, e, "create");
+    }
     try {
       create_private_directory(dir);
     } catch (const std::exception& e) {
@@ -98,6 +110,12 @@ TreeSize measure_tree(const fs::path& dir) {
 fs::path SetInfo::part(const std::string& p) const {
   auto it = parts.find(p);
   return it == parts.end() ? fs::path() : it->second;
+}
+
+std::tm SetInfo::local_time() const {
+  std::tm tm{};
+  localtime_r(&time, &tm);
+  return tm;
 }
 
 std::string SetInfo::data_part() const {
@@ -129,6 +147,11 @@ void classify(SetInfo& s) {
       s.state_reason = e.what();
       return;
     }
+    // Hand-made manifests may lack a usable start: such a set keeps the date of its name.
+    if (auto started = parse_utc_timestamp(s.manifest->started_at)) {
+      s.time = *started;
+      s.time_from_manifest = true;
+    }
     std::vector<std::string> missing;
     for (const auto& f : s.manifest->files)
       if (!fs::exists(mpath.parent_path() / f.name)) missing.push_back(f.name);
@@ -136,6 +159,13 @@ void classify(SetInfo& s) {
     if (!missing.empty()) {
       s.state = SetState::Incomplete;
       s.state_reason = "missing " + missing.front() + (missing.size() > 1 ? " and more" : "");
+      return;
+    }
+    s.size_problems = size_mismatches(*s.manifest, mpath.parent_path(), s.part("attachments"));
+    if (!s.size_problems.empty()) {
+      s.state = SetState::Damaged;
+      s.state_reason = s.size_problems.front();
+      if (s.size_problems.size() > 1) s.state_reason += " (and " + std::to_string(s.size_problems.size() - 1) + " more)";
       return;
     }
     s.state = SetState::Complete;
@@ -158,8 +188,7 @@ void classify(SetInfo& s) {
 
 std::vector<SetInfo> scan_backup_dir(const fs::path& dir) {
   std::map<std::string, SetInfo> sets;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+  for (const auto& entry : list_folder(dir)) {
     std::string fname = entry.path().filename().string();
     std::string staged_prefix;
     if (is_staging_name(fname, &staged_prefix)) {
@@ -167,6 +196,7 @@ std::vector<SetInfo> scan_backup_dir(const fs::path& dir) {
       if (!n) continue;
       auto& s = sets[n->prefix];
       s.name = *n;
+      s.staging = entry.path();
       if (staging_locked(entry.path())) {
         s.state = SetState::InProgress;
         s.state_reason = "a backup is writing it now";
@@ -183,6 +213,7 @@ std::vector<SetInfo> scan_backup_dir(const fs::path& dir) {
   }
   std::vector<SetInfo> out;
   for (auto& [prefix, s] : sets) {
+    s.time = s.name.time;
     for (const auto& [part, path] : s.parts) {
       if (part == "attachments") {
         auto t = measure_tree(path);
@@ -197,11 +228,20 @@ std::vector<SetInfo> scan_backup_dir(const fs::path& dir) {
         }
       }
     }
+    // What a killed or running backup has written so far is on disk too: it counts.
+    if (!s.staging.empty()) {
+      auto all = measure_tree(s.staging);
+      auto att = measure_tree(s.staging / "attachments");
+      s.attachments_bytes += att.bytes;
+      s.attachment_files += att.files;
+      s.sql_bytes += all.bytes - att.bytes;
+      s.unshared_disk_bytes += all.unshared_disk_bytes;
+    }
     classify(s);
     out.push_back(std::move(s));
   }
   std::sort(out.begin(), out.end(), [](const SetInfo& a, const SetInfo& b) {
-    if (a.name.time != b.name.time) return a.name.time > b.name.time;
+    if (a.time != b.time) return a.time > b.time;
     return a.name.prefix > b.name.prefix;
   });
   return out;
@@ -222,7 +262,10 @@ SetInfo find_set(const fs::path& backup_dir, const std::string& prefix_or_path) 
     throw UsageError("'" + prefix_or_path + "' is not a backup prefix: expected backup-YYYY-MM-DD-HHMMSS "
                      "(e.g. backup-2024-01-15-143022) or a path to one; run 'make list-backups' to see them");
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw UsageError("Backup directory does not exist: " + dir.string());
+  if (!fs::is_directory(dir, ec)) {
+    if (ec.value() == EACCES || ec.value() == EPERM) throw folder_access_error(dir, ec.value(), "read");
+    throw UsageError("Backup directory does not exist: " + dir.string());
+  }
   for (auto& s : scan_backup_dir(dir))
     if (s.name.prefix == prefix) return s;
   throw UsageError("Backup files not found for prefix: " + prefix + " in " + dir.string() +

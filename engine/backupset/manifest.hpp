@@ -56,7 +56,7 @@ struct Manifest {
   std::string server_version;
   std::string database;  // redacted target (never a password)
   std::string snapshot_time;
-  std::string started_at;
+  std::string started_at;  // UTC, "...Z": the set's time for listing and retention
   std::string finished_at;
   std::map<std::string, std::string> options;
   std::vector<ManifestFile> files;

@@ -26,19 +26,22 @@ RetentionPlan plan_retention(const std::vector<SetInfo>& sets, const std::option
     d.prefix = s.name.prefix;
     d.apparent_bytes = s.total_bytes();
     d.frees_bytes = s.unshared_disk_bytes;
-    double age = std::difftime(now, s.name.time);
+    double age = std::difftime(now, s.time);
     if (ref && &s == ref) {
       d.reason = reference_prefix ? "the backup just made" : "the newest complete backup";
     } else if (!ref) {
       d.reason = "no complete backup to compare against: nothing is deleted";
     } else if (s.state == SetState::InProgress) {
       d.reason = "a backup is writing it now";
-    } else if (s.state == SetState::Incomplete) {
-      d.reason = "incomplete (" + s.state_reason + "): not deleted automatically, inspect it";
+    } else if (s.state == SetState::Incomplete || s.state == SetState::Damaged) {
+      d.reason = std::string(to_string(s.state)) + " (" + s.state_reason + "): not deleted automatically, inspect it";
     } else if (age < 0) {
       d.reason = "dated in the future (clock skew?): kept";
-    } else if (s.name.time > ref->name.time) {
+    } else if (s.time > ref->time) {
       d.reason = "newer than " + ref->name.prefix;
+    } else if (s.time == ref->time) {
+      // Backups started in the same second get consecutive prefixes: neither is older.
+      d.reason = "started in the same second as " + ref->name.prefix;
     } else if (age <= max_age) {
       d.reason = "within the " + std::to_string(retention_days) + "-day retention period";
     } else if (s.total_bytes() > ref->total_bytes()) {
@@ -51,6 +54,12 @@ RetentionPlan plan_retention(const std::vector<SetInfo>& sets, const std::option
     plan.decisions.push_back(std::move(d));
   }
   return plan;
+}
+
+std::string retention_days_problem(long long days) {
+  if (days >= 1 && days <= kMaxRetentionDays) return {};
+  return "must be a whole number of days from 1 to " + std::to_string(kMaxRetentionDays) + ", got " +
+         std::to_string(days) + " (backups younger than this many days are kept)";
 }
 
 std::vector<RetentionDecision> apply_retention(const std::filesystem::path& backup_dir, const RetentionPlan& plan) {

@@ -2,9 +2,11 @@
 // Retention: which sets to delete after a backup (or on `prune`), and why each other set is
 // kept. The rules, in order (a set is deleted only when none keeps it):
 //  - the reference set (the one just made, or for prune the newest complete set) is kept;
-//  - a set that is being written, incomplete, or whose manifest cannot be read is kept: it is
-//    not ours to judge automatically;
-//  - a set dated in the future (clock skew) or newer than the reference is kept;
+//  - a set that is being written, incomplete, damaged (a size differs from its manifest), or
+//    whose manifest cannot be read is kept: it is not ours to judge automatically;
+//  - a set dated in the future (clock skew), newer than the reference or started in the same
+//    second is kept;
+// Ages come from SetInfo::time (the manifest's UTC start), never from the prefix.
 //  - a set younger than the retention period is kept;
 //  - a set larger than the reference (apparent size) is kept: data only grows, so a smaller
 //    new backup may mean something went wrong (the old system's safety check).
@@ -32,8 +34,16 @@ struct RetentionPlan {
   std::vector<RetentionDecision> decisions;
 };
 
+// retention_days 0 keeps no set for its age (the other rules still apply); the CLI accepts
+// only retention_days_problem's range.
 RetentionPlan plan_retention(const std::vector<SetInfo>& sets, const std::optional<std::string>& reference_prefix,
                              std::time_t now, int retention_days);
+
+// Why a --retention-days value is refused ("must be ...", "" when it is fine): whole days from 1 to
+// kMaxRetentionDays. 0 is refused rather than read as "keep nothing for its age": a typo
+// must not delete every older backup.
+inline constexpr int kMaxRetentionDays = 36500;
+std::string retention_days_problem(long long days);
 
 // Deletes the sets the plan marks; returns the decisions actually carried out (a failed
 // deletion is reported in its reason and stops nothing else).

@@ -65,6 +65,28 @@ std::optional<SetName> parse_prefix(std::string_view p) {
   return n;
 }
 
+std::optional<std::time_t> parse_utc_timestamp(std::string_view s) {
+  if (s.size() < 20 || !digits(s, 0, 4) || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' || !digits(s, 8, 2) ||
+      s[10] != 'T' || !digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' || !digits(s, 17, 2))
+    return std::nullopt;
+  size_t end = 19;
+  if (s[end] == '.') {
+    ++end;
+    while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end;
+  }
+  if (end + 1 != s.size() || s[end] != 'Z') return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = num(s, 0, 4) - 1900;
+  tm.tm_mon = num(s, 5, 2) - 1;
+  tm.tm_mday = num(s, 8, 2);
+  tm.tm_hour = num(s, 11, 2);
+  tm.tm_min = num(s, 14, 2);
+  tm.tm_sec = num(s, 17, 2);
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+    return std::nullopt;
+  return ::timegm(&tm);
+}
+
 std::optional<SetPart> parse_set_file_name(std::string_view f) {
   for (size_t len : {size_t{24}, size_t{26}}) {
     if (f.size() <= len + 1 || f[len] != '-') continue;

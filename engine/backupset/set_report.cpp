@@ -6,10 +6,10 @@ namespace crm::engine {
 
 std::string set_list_line(const SetInfo& s) {
   std::string line = s.name.prefix + " (" + format_gb(s.total_bytes()) + " / " + format_mb(s.total_bytes()) +
-                     ", attachments: " + (s.parts.count("attachments") ? format_gb(s.attachments_bytes) : "none") +
-                     ", " + format_us_datetime(s.name.local) + ") [" + to_string(s.state);
+                     ", attachments: " + (s.parts.count("attachments") || s.attachment_files ? format_gb(s.attachments_bytes) : "none") +
+                     ", " + format_us_datetime(s.local_time()) + ") [" + to_string(s.state);
   if (s.state == SetState::Legacy) line += ": no manifest";
-  if (s.state == SetState::Incomplete) line += ": " + s.state_reason;
+  if (s.state == SetState::Incomplete || s.state == SetState::Damaged) line += ": " + s.state_reason;
   // Incremental sets share attachment files with their neighbours through hard links.
   if (s.unshared_disk_bytes + (1 << 20) < s.total_bytes())
     line += ", " + format_mb(s.unshared_disk_bytes) + " on disk only in this set";
@@ -20,7 +20,13 @@ void write_set_json(JsonWriter& w, const SetInfo& s) {
   w.begin_object();
   w.field("prefix", s.name.prefix).field("state", to_string(s.state));
   if (!s.state_reason.empty()) w.field("reason", s.state_reason);
-  w.field("time", format_iso8601_utc(s.name.time));
+  w.field("time", format_iso8601_utc(s.time));
+  w.field("time_source", s.time_from_manifest ? "manifest" : "name");
+  if (!s.size_problems.empty()) {
+    w.key("size_problems").begin_array();
+    for (const auto& p : s.size_problems) w.value(p);
+    w.end_array();
+  }
   w.field("total_bytes", s.total_bytes()).field("sql_bytes", s.sql_bytes);
   w.field("attachments_bytes", s.attachments_bytes).field("attachment_files", s.attachment_files);
   w.field("unshared_disk_bytes", s.unshared_disk_bytes);

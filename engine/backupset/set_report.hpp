@@ -12,6 +12,8 @@
 namespace crm::engine {
 
 // "backup-2024-01-15-143022 (12.00 GB / 12290.45 MB, attachments: 12.00 GB, 1/15/2024, 2:30:22 PM) [complete]"
+// The date is the set's time (SetInfo::time) in this machine's zone; the JSON "time" is the
+// same instant in UTC ("...Z"), whatever TZ is.
 std::string set_list_line(const SetInfo& s);
 void write_set_json(JsonWriter& w, const SetInfo& s);
 

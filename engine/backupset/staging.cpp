@@ -9,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/backupset/folder_access.hpp"
 #include "engine/backupset/set_name.hpp"
 #include "engine/io/sink.hpp"
 
@@ -23,7 +24,7 @@ constexpr const char* kLockFile = "lock";
 bool prefix_taken(const fs::path& dir, const std::string& prefix) {
   std::error_code ec;
   if (fs::exists(dir / staging_name(prefix), ec)) return true;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
+  for (const auto& e : list_folder(dir)) {
     std::string f = e.path().filename().string();
     if (f.size() > prefix.size() && f.compare(0, prefix.size(), prefix) == 0 && f[prefix.size()] == '-') return true;
   }
@@ -128,7 +129,7 @@ std::vector<std::string> clean_crashed_runs(const fs::path& backup_dir) {
   std::vector<std::string> removed;
   std::error_code ec;
   std::vector<fs::path> stagings;
-  for (const auto& e : fs::directory_iterator(backup_dir, ec))
+  for (const auto& e : list_folder(backup_dir))
     if (is_staging_name(e.path().filename().string())) stagings.push_back(e.path());
   for (const auto& staging : stagings) {
     std::string prefix;

@@ -5,6 +5,7 @@
 #include "engine/backup/backup_runner.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/retention_option.hpp"
 #include "engine/cli/storage_options.hpp"
 
 namespace crm::cli {
@@ -32,8 +33,7 @@ void register_backup(CLI::App& app, Registry& reg) {
   cmd->add_option("--jobs", o->jobs, "parallel COPY connections (default: the number of cores, at least 2)");
   cmd->add_option("--compress", o->compress, "zstd or zstd:LEVEL: write data.sql.zst instead of data.sql");
   cmd->add_flag("--no-attachments", o->no_attachments, "back up only the database");
-  cmd->add_option("--retention-days", o->retention_days, "delete backups older than this (default 7)")
-      ->check(CLI::PositiveNumber);
+  add_retention_days_option(*cmd, o->retention_days, "delete backups older than this many days, 1 to 36500 (default 7)");
   cmd->add_flag("--no-retention", o->no_retention, "keep every older backup");
   cmd->add_flag("--no-managed-schema-objects", o->no_managed,
                 "leave the application's triggers/policies on auth.* and storage.* out of schema.sql");

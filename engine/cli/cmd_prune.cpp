@@ -6,6 +6,7 @@
 #include "engine/backupset/set_report.hpp"
 #include "engine/backupset/staging.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/retention_option.hpp"
 
 namespace crm::cli {
 
@@ -20,8 +21,7 @@ void register_prune(CLI::App& app, Registry& reg) {
   auto* cmd = app.add_subcommand("prune", "delete backups older than the retention period (never the newest "
                                           "complete one, never one larger than it, never an incomplete one)");
   cmd->add_option("--backup-dir", o->backup_dir, "folder holding the backups (default: $BACKUP_DIR; absolute)");
-  cmd->add_option("--retention-days", o->retention_days, "keep backups younger than this many days")
-      ->check(CLI::PositiveNumber);
+  add_retention_days_option(*cmd, o->retention_days, "keep backups younger than this many days, 1 to 36500 (default 7)");
   cmd->add_flag("--dry-run", o->dry_run, "only say what would be deleted");
   cmd->add_flag("--json", o->json, "print one JSON document instead of text");
   cmd->callback([&reg, o] {

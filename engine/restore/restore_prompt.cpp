@@ -28,7 +28,7 @@ void print_restore_summary(std::ostream& out, const SetInfo& set, bool with_atta
   else
     out << "  - Attachments: none in this backup (the bucket is left as it is)\n";
   out << "Total size: " << format_gb(set.total_bytes()) << " (" << format_mb(set.total_bytes()) << ")\n";
-  out << "Date: " << format_us_datetime(set.name.local) << "\n";
+  out << "Date: " << format_us_datetime(set.local_time()) << "\n";
   out << "Backup state: " << to_string(set.state);
   if (!set.state_reason.empty()) out << " (" << set.state_reason << ")";
   out << "\n";

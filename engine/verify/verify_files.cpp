@@ -1,10 +1,9 @@
 #include "engine/verify/verify_files.hpp"
 
-#include <sys/stat.h>
-
 #include <functional>
 #include <set>
 
+#include "engine/backupset/size_check.hpp"
 #include "engine/io/hash.hpp"
 
 namespace crm::engine {
@@ -14,17 +13,8 @@ namespace {
 
 void check_file(const fs::path& path, const std::string& display, std::uint64_t size, const std::string& hash,
                 std::vector<VerifyProblem>& out, const VerifyFilesOptions& opts) {
-  struct stat st{};
-  if (::lstat(path.c_str(), &st) != 0) {
-    out.push_back({display, "missing", "listed in the manifest but not on disk"});
-    return;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    out.push_back({display, "missing", "is not a regular file"});
-    return;
-  }
-  if (static_cast<std::uint64_t>(st.st_size) != size) {
-    out.push_back({display, "size", "expected " + std::to_string(size) + " bytes, found " + std::to_string(st.st_size)});
+  if (auto p = part_size_problem(path, size)) {
+    out.push_back({display, p->kind, p->detail});
     return;
   }
   std::string actual;

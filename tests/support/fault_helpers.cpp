@@ -91,7 +91,8 @@ std::vector<std::string> dir_entries(const std::string& dir) {
 std::string complete_sets_that_do_not_verify(const std::string& dir) {
   std::string out;
   for (const auto& s : engine::scan_backup_dir(dir)) {
-    if (s.state != engine::SetState::Complete) continue;
+    // A damaged set committed its manifest too: it claims to be whole, so it must verify.
+    if (s.state != engine::SetState::Complete && s.state != engine::SetState::Damaged) continue;
     for (const auto& p : engine::verify_set_files(s)) out += s.name.prefix + ": " + p.file + " " + p.kind + " " + p.detail + "\n";
   }
   return out;

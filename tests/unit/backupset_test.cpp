@@ -1,16 +1,22 @@
 // The set on disk: names, manifest round trip, atomic finish, crash leftovers, retention.
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <memory>
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "engine/backupset/retention.hpp"
 #include "engine/backupset/set_name.hpp"
+#include "engine/backupset/set_report.hpp"
 #include "engine/backupset/staging.hpp"
 #include "tests/support/cli_env.hpp"
+#include "tests/support/fault_helpers.hpp"
 #include "tests/support/files.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/human.hpp"
@@ -30,7 +36,8 @@ Manifest sample_manifest(const std::string& prefix) {
   m.prefix = prefix;
   m.server_version = "15.4";
   m.database = "postgresql://postgres:***@127.0.0.1:54322/postgres";
-  m.snapshot_time = m.started_at = m.finished_at = "2024-01-15T14:30:22Z";
+  // Started when its name says, in this machine's zone (as the writer names it).
+  m.snapshot_time = m.started_at = m.finished_at = format_iso8601_utc(parse_prefix(prefix)->time);
   m.options = {{"jobs", "2"}, {"compress", "none"}};
   m.files = {{prefix + "-roles.sql", "roles", 3, "00"}, {prefix + "-schema.sql", "schema", 3, "11"},
              {prefix + "-data.sql", "data", 3, "22"}};
@@ -52,7 +59,10 @@ void make_set(const fs::path& dir, const std::string& prefix, size_t sql_bytes, 
   if (attachments) write_file(dir / (prefix + "-attachments") / "a" / "f.bin", "12345");
   if (manifest) {
     Manifest m = sample_manifest(prefix);
+    for (auto& f : m.files) f.size = sql_bytes;
     m.attachments_included = attachments;
+    m.objects = {};
+    if (attachments) m.objects = {{"a/f.bin", 5, "cd", "application/octet-stream", "", "", "", "downloaded", ""}};
     write_file(dir / (prefix + "-manifest.json"), manifest_to_json(m));
   }
 }
@@ -173,6 +183,7 @@ TEST(SetWriter, SetAppearsCompleteOnlyAfterFinish) {
   ASSERT_EQ(during.size(), 1u);
   EXPECT_EQ(during[0].state, SetState::InProgress);
   Manifest m = sample_manifest(w.prefix());
+  for (auto& f : m.files) f.size = 1;
   m.attachments_included = false;
   w.finish(m);
   auto after = scan_backup_dir(t.path);
@@ -331,9 +342,162 @@ TEST(Retention, NeverDeletesTheLastGoodSet) {
     }
 }
 
+
+// Watches the folder while a set is removed: the first entry to go must be the manifest, so a
+// removal interrupted at any later point never leaves a set that looks complete.
 TEST(RemoveSet, ManifestGoesFirst) {
   TempDir t;
   make_set(t.path, "backup-2024-01-05-120000", 10);
+  make_set(t.path, "backup-2024-01-06-120000", 10);  // a neighbour that stays
+  int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ASSERT_GE(inotify_add_watch(fd, t.path.c_str(), IN_DELETE), 0) << std::strerror(errno);
   remove_set(t.path, "backup-2024-01-05-120000");
-  EXPECT_TRUE(fs::is_empty(t.path));
+  std::vector<std::string> gone;  // in the order the kernel saw the removals
+  alignas(inotify_event) char buf[1 << 16];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+    for (char* p = buf; p < buf + n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(p);
+      if (ev->len) gone.emplace_back(ev->name);
+      p += sizeof(inotify_event) + ev->len;
+    }
+  close(fd);
+  ASSERT_EQ(gone.size(), 5u) << ::testing::PrintToString(gone);  // 3 SQL files, attachments, manifest
+  EXPECT_EQ(gone.front(), "backup-2024-01-05-120000-manifest.json") << ::testing::PrintToString(gone);
+  auto left = scan_backup_dir(t.path);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].name.prefix, "backup-2024-01-06-120000");
+  EXPECT_EQ(left[0].state, SetState::Complete);
+}
+
+TEST(SetTime, ParsesTheManifestsUtcTimes) {
+  EXPECT_EQ(parse_utc_timestamp("2024-01-15T14:30:22Z"), std::time_t{1705329022});
+  EXPECT_EQ(parse_utc_timestamp("2024-01-15T14:30:22.123456Z"), std::time_t{1705329022});
+  for (auto bad : {"", "2024-01-15T14:30:22", "2024-01-15 14:30:22Z", "2024-13-15T14:30:22Z", "2024-01-15T14:30:22+01:00",
+                   "2024-01-15T14:30:22Zx"})
+    EXPECT_FALSE(parse_utc_timestamp(bad)) << bad;
+}
+
+// The manifest's UTC start dates a set, not its name (local time of whoever wrote it); a set
+// without a manifest is dated by its name in this machine's zone.
+TEST(SetTime, ManifestStartDatesTheSetAndTheNameOnlyLegacySets) {
+  TempDir t;
+  make_set(t.path, "backup-2024-01-15-143022", 10);
+  Manifest m = parse_manifest(crm::testsupport::slurp(t.path / "backup-2024-01-15-143022-manifest.json"), "m");
+  m.started_at = "2024-01-15T03:00:00Z";  // written in another zone
+  write_file(t.path / "backup-2024-01-15-143022-manifest.json", manifest_to_json(m));
+  make_set(t.path, "backup-2024-01-14-120000", 10, /*manifest=*/false);
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0].name.prefix, "backup-2024-01-15-143022");
+  EXPECT_EQ(sets[0].time, std::time_t{1705287600});
+  EXPECT_TRUE(sets[0].time_from_manifest);
+  EXPECT_EQ(sets[1].time, local_time(2024, 1, 14, 12, 0, 0));
+  EXPECT_FALSE(sets[1].time_from_manifest);
+  JsonWriter w;
+  write_set_json(w, sets[0]);
+  EXPECT_NE(w.str().find("\"time\": \"2024-01-15T03:00:00Z\""), std::string::npos) << w.str();
+  // Retention ages it from its start: 7 days and 1 second after it, it is old.
+  auto plan = plan_retention(sets, std::string("backup-2024-01-14-120000"), 1705287600 + 7 * 86400 + 1, 7);
+  for (const auto& d : plan.decisions)
+    if (d.prefix == "backup-2024-01-15-143022") EXPECT_EQ(d.reason, "newer than backup-2024-01-14-120000") << d.reason;
+}
+
+// Three backups started in the same second get consecutive prefixes (the next free second),
+// but share their start: whichever applies retention first must not take a sibling's bumped
+// prefix for a date in the future.
+TEST(SetTime, BackupsStartedInTheSameSecondAreNotFutureDatedForEachOther) {
+  TempDir t;
+  std::time_t start = local_time(2024, 1, 15, 14, 30, 22);
+  make_set(t.path, "backup-2024-01-10-120000", 10);
+  std::vector<std::unique_ptr<SetWriter>> writers;
+  for (int i = 0; i < 3; ++i) writers.push_back(std::make_unique<SetWriter>(t.path, start));
+  for (auto& w : writers) {
+    for (auto part : {"roles.sql", "schema.sql", "data.sql"}) write_file(w->staging_path(part), "x");
+    Manifest m = sample_manifest(w->prefix());
+    m.started_at = format_iso8601_utc(start);
+    for (auto& f : m.files) f.size = 1;
+    m.attachments_included = false;
+    w->finish(m);
+  }
+  EXPECT_EQ(writers[2]->prefix(), "backup-2024-01-15-143024");
+  for (auto& w : writers) {
+    auto plan = plan_retention(scan_backup_dir(t.path), w->prefix(), start + 1, 7);
+    for (const auto& d : plan.decisions) {
+      EXPECT_FALSE(d.remove) << d.prefix;
+      EXPECT_EQ(d.reason.find("future"), std::string::npos) << w->prefix() << " judging " << d.prefix << ": " << d.reason;
+    }
+  }
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sets[i].name.prefix, writers[2 - i]->prefix());
+    EXPECT_EQ(sets[i].time, start);
+  }
+}
+
+// list's cheap check: every part's size against the manifest, no hashing.
+TEST(BackupDir, SizeCheckMarksDamagedSetsAndSaysWhatIsWrong) {
+  TempDir t;
+  make_set(t.path, "backup-2024-01-15-120000", 10);
+  make_set(t.path, "backup-2024-01-14-120000", 10);
+  make_set(t.path, "backup-2024-01-13-120000", 10);
+  write_file(t.path / "backup-2024-01-15-120000-schema.sql", "xxx");                 // truncated
+  write_file(t.path / "backup-2024-01-14-120000-attachments" / "a" / "f.bin", "1234567");  // grew
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 3u);
+  EXPECT_EQ(sets[0].state, SetState::Damaged);
+  EXPECT_EQ(sets[0].state_reason, "backup-2024-01-15-120000-schema.sql: expected 10 bytes, found 3");
+  EXPECT_NE(set_list_line(sets[0]).find("[damaged: backup-2024-01-15-120000-schema.sql: expected 10 bytes, found 3"),
+            std::string::npos)
+      << set_list_line(sets[0]);
+  EXPECT_EQ(sets[1].state, SetState::Damaged);
+  EXPECT_EQ(sets[1].state_reason, "backup-2024-01-14-120000-attachments/a/f.bin: expected 5 bytes, found 7");
+  EXPECT_EQ(sets[2].state, SetState::Complete);
+  // Retention trusts only the complete one, and leaves damaged sets for a person.
+  auto plan = plan_retention(sets, std::nullopt, local_time(2024, 3, 1), 7);
+  ASSERT_TRUE(plan.reference);
+  EXPECT_EQ(*plan.reference, "backup-2024-01-13-120000");
+  for (const auto& d : plan.decisions) {
+    EXPECT_FALSE(d.remove) << d.prefix;
+    if (d.prefix != *plan.reference) EXPECT_EQ(d.reason.rfind("damaged (", 0), 0u) << d.reason;
+  }
+}
+
+// A run killed with SIGKILL leaves its staging folder: list shows what it really holds.
+TEST(BackupDir, LeftoverStagingFolderCountsWhatItHolds) {
+  TempDir t;
+  std::string crashed = "backup-2024-01-15-120000";
+  fs::path staging = t.path / staging_name(crashed);
+  write_file(staging / "lock", "99999\n");
+  write_file(staging / "data.sql", std::string(300000, 'd'));
+  write_file(staging / "attachments" / "x" / "y.bin", std::string(70000, 'a'));
+  auto sets = scan_backup_dir(t.path);
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].state, SetState::Incomplete);
+  EXPECT_EQ(sets[0].sql_bytes, 300006u);
+  EXPECT_EQ(sets[0].attachments_bytes, 70000u);
+  EXPECT_EQ(sets[0].attachment_files, 1u);
+  EXPECT_NE(set_list_line(sets[0]).find(format_mb(370006)), std::string::npos) << set_list_line(sets[0]);
+}
+
+TEST(BackupDir, AFolderThatCannotBeListedIsAnErrorNotEmpty) {
+  TempDir t;
+  try {
+    scan_backup_dir(t.path / "gone");
+    FAIL() << "an unreadable folder listed as empty";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), ENOENT);
+    EXPECT_NE(std::string(e.what()).find((t.path / "gone").string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(Retention, DaysOutsideOneTo36500AreRefusedInWords) {
+  EXPECT_EQ(retention_days_problem(1), "");
+  EXPECT_EQ(retention_days_problem(36500), "");
+  for (long long bad : {0LL, -3LL, 36501LL}) {
+    auto why = retention_days_problem(bad);
+    EXPECT_NE(why.find("from 1 to 36500"), std::string::npos) << why;
+    EXPECT_EQ(why.find("e+"), std::string::npos) << why;
+  }
 }

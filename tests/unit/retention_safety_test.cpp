@@ -11,7 +11,9 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "engine/backupset/retention.hpp"
+#include "engine/backupset/set_name.hpp"
 #include "engine/backupset/staging.hpp"
+#include "engine/format/human.hpp"
 #include "tests/support/cli_env.hpp"
 #include "tests/support/files.hpp"
 
@@ -30,7 +32,7 @@ void make_set(const fs::path& dir, const std::string& prefix, size_t bytes, bool
   m.prefix = prefix;
   m.server_version = "15";
   m.database = "postgresql://postgres:***@127.0.0.1:1/postgres";
-  m.snapshot_time = m.started_at = m.finished_at = "2024-01-15T14:30:22Z";
+  m.snapshot_time = m.started_at = m.finished_at = format_iso8601_utc(parse_prefix(prefix)->time);
   for (auto part : {"roles.sql", "schema.sql", "data.sql"}) {
     write_file(dir / (prefix + "-" + part), std::string(bytes, 'x'));
     m.files.push_back({prefix + "-" + part, part, bytes, "00"});
