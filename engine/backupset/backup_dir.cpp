@@ -36,7 +36,7 @@ void check_writable(const fs::path& dir) {
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     int e = errno;
-    if (e == EACCES || e == EPERM) throw folder_access_error(dir, e, "write in");
+    if (e == EACCES || e == EPERM) throw folder_access_error(dir, e, "Backup directory is not writable: " + dir.string());
     throw UsageError("Backup directory is not writable: " + dir.string() + " (" + std::strerror(e) +
                      ")\n  Check that it exists and has write permissions:\n    ls -ld " + dir.string() +
                      "\n    chmod u+w " + dir.string());
@@ -71,16 +71,18 @@ fs::path resolve_backup_dir(const std::string& flag_value, bool create) {
   std::error_code ec;
   auto st = fs::status(dir, ec);
   // A folder on the way that may not be searched: the folder is there for its owner.
-  if (ec && (ec.value() == EACCES || ec.value() == EPERM)) throw folder_access_error(dir, ec.value(), "read");
+  if (ec && (ec.value() == EACCES || ec.value() == EPERM))
+    throw folder_access_error(dir, ec.value(), "Cannot read the backup directory " + dir.string());
   if (fs::exists(st) && !fs::is_directory(st))
     throw UsageError("BACKUP_DIR " + dir.string() + " exists but is not a directory: choose a folder" + kExample);
   if (!fs::exists(st)) {
     if (!create) throw UsageError("Backup directory does not exist: " + dir.string());
     fs::path existing = dir.parent_path();
     while (existing.has_relative_path() && !fs::exists(existing, ec)) existing = existing.parent_path();
-    if (::faccessat(AT_FDCWD, existing.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+    if (fs::is_directory(existing, ec) && ::faccessat(AT_FDCWD, existing.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
       int e = errno;
-      if (e == EACCES || e == EPERM) throw folder_access_error(dir, e, "create");
+      if (e == EACCES || e == EPERM)
+        throw folder_access_error(dir, e, "Cannot create the backup directory " + dir.string());
     }
     try {
       create_private_directory(dir);
@@ -263,7 +265,8 @@ SetInfo find_set(const fs::path& backup_dir, const std::string& prefix_or_path) 
                      "(e.g. backup-2024-01-15-143022) or a path to one; run 'make list-backups' to see them");
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    if (ec.value() == EACCES || ec.value() == EPERM) throw folder_access_error(dir, ec.value(), "read");
+    if (ec.value() == EACCES || ec.value() == EPERM)
+      throw folder_access_error(dir, ec.value(), "Cannot read the backup directory " + dir.string());
     throw UsageError("Backup directory does not exist: " + dir.string());
   }
   for (auto& s : scan_backup_dir(dir))

@@ -35,9 +35,8 @@ bool is_permission(int err) { return err == EACCES || err == EPERM; }
 FolderAccessError::FolderAccessError(int err, std::string message, fs::path folder)
     : std::system_error(err, std::generic_category(), message), message_(std::move(message)), folder_(std::move(folder)) {}
 
-FolderAccessError folder_access_error(const fs::path& folder, int err, std::string_view doing) {
-  std::string msg = "cannot " + std::string(doing) + " the backup folder " + folder.string() + ": " +
-                    std::strerror(err);
+FolderAccessError folder_access_error(const fs::path& folder, int err, const std::string& headline) {
+  std::string msg = headline + " (" + std::strerror(err) + ")";
   if (is_permission(err)) {
     // The folder itself, or else the closest ancestor that can be examined (the one in the way).
     fs::path probe = folder;
@@ -55,9 +54,9 @@ std::vector<fs::directory_entry> list_folder(const fs::path& folder) {
   std::vector<fs::directory_entry> out;
   std::error_code ec;
   fs::directory_iterator it(folder, ec);
-  if (ec) throw folder_access_error(folder, ec.value(), "read");
+  if (ec) throw folder_access_error(folder, ec.value(), "Cannot read the backup directory " + folder.string());
   for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) out.push_back(*it);
-  if (ec) throw folder_access_error(folder, ec.value(), "read");
+  if (ec) throw folder_access_error(folder, ec.value(), "Cannot read the backup directory " + folder.string());
   return out;
 }
 

@@ -23,14 +23,14 @@ class FolderAccessError : public std::system_error {
   std::filesystem::path folder_;
 };
 
-// "cannot read the backup folder /srv/b: permission denied; it belongs to root (uid 0, mode
-// 0700) and this command runs as nobody (uid 65534)..." doing is what was attempted
-// ("read", "write in"). When folder itself cannot be examined, its nearest ancestor that can
-// is named instead.
-FolderAccessError folder_access_error(const std::filesystem::path& folder, int err, std::string_view doing);
+// headline + " (Permission denied); it belongs to root (uid 0) with mode 0700, and this
+// command runs as nobody (uid 65534)." and what to do. headline says what failed, in the old
+// scripts' words where they had some ("Backup directory is not writable: /x"). When folder
+// itself cannot be examined, the nearest ancestor that can is named instead.
+FolderAccessError folder_access_error(const std::filesystem::path& folder, int err, const std::string& headline);
 
-// The entries of folder (not recursive). Throws FolderAccessError instead of returning an
-// empty list when the folder cannot be opened or read.
+// The entries of folder (not recursive). Throws FolderAccessError ("Cannot read the backup
+// directory ...") instead of returning an empty list when the folder cannot be read.
 std::vector<std::filesystem::directory_entry> list_folder(const std::filesystem::path& folder);
 
 }  // namespace crm::engine
