@@ -4,7 +4,6 @@
 // error that keeps the errno and says whose folder it is and who asked.
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <system_error>
 #include <vector>
 
