@@ -15,6 +15,7 @@
 
 #include "engine/attachments/path_safety.hpp"
 #include "engine/format/human.hpp"
+#include "engine/io/io_error.hpp"
 #include "engine/io/progress.hpp"
 #include "engine/io/sink.hpp"
 #include "storage-api/errors.hpp"
@@ -25,9 +26,11 @@ namespace fs = std::filesystem;
 namespace {
 
 // Creates the folders of a file below root, each 0700, refusing to pass through a symlink.
+// Remembers them: they are fsynced, with root, before the set can be declared complete.
 class FolderMaker {
  public:
-  explicit FolderMaker(fs::path root) : root_(std::move(root)) {}
+  FolderMaker(fs::path root, std::string_view where) : root_(std::move(root)), where_(where) {}
+  // Why the folder cannot be made (this object fails); a full disk throws (everything stops).
   std::optional<std::string> ensure_parent(const fs::path& file) {
     fs::path rel = file.parent_path().lexically_relative(root_);
     fs::path cur = root_;
@@ -39,15 +42,23 @@ class FolderMaker {
       if (::lstat(cur.c_str(), &st) == 0) {
         if (!S_ISDIR(st.st_mode)) return fmt::format("{} exists and is not a folder", cur.string());
       } else if (::mkdir(cur.c_str(), 0700) != 0 || ::chmod(cur.c_str(), 0700) != 0) {
+        if (is_disk_full(errno)) throw io_error("cannot create folder", cur, errno, where_);
         return fmt::format("cannot create folder {}: {}", cur.string(), std::strerror(errno));
       }
       made_.insert(cur.native());
     }
     return std::nullopt;
   }
+  // The renames and links inside every folder, and the folders themselves, made durable.
+  void fsync_all() const {
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) fsync_directory(*it);
+    fsync_directory(root_);
+    fsync_directory(root_.parent_path());
+  }
 
  private:
   fs::path root_;
+  std::string where_;
   std::set<std::string> made_;
 };
 
@@ -83,7 +94,7 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   std::unordered_map<std::string, std::string> refused;
   for (auto& [name, why] : local_conflicts(names)) refused.emplace(name, why);
 
-  FolderMaker folders(root);
+  FolderMaker folders(root, opts.output_name);
   std::vector<ObjectRecord> reused;
   std::vector<storage::DownloadJob> jobs;
   std::vector<const storage::ObjectEntry*> job_entries;
@@ -126,10 +137,16 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   Progress progress(popts, to_download, jobs.size());
   storage::TransferObserver obs;
   obs.on_bytes = [&](std::uint64_t n) { progress.add_bytes(n); };
+  obs.on_rewind = [&](std::uint64_t n) { progress.take_back_bytes(n); };
   obs.on_done = [&](const std::string&, bool) { progress.add_files(); };
   std::vector<storage::DownloadResult> done;
   try {
-    done = storage::download_objects(cfg, jobs, obs);
+    done = storage::download_objects(cfg, jobs, obs, {.durable = true});
+  } catch (const std::system_error& e) {
+    progress.finish();
+    // The storage layer stopped every transfer at the first full-disk error: one message.
+    if (is_disk_full(e)) throw with_disk_full_hint(e, opts.output_name);
+    throw;
   } catch (...) {
     progress.finish();
     throw;
@@ -158,12 +175,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   for (auto& r : reused) result.objects.push_back(std::move(r));
   std::sort(result.objects.begin(), result.objects.end(),
             [](const ObjectRecord& a, const ObjectRecord& b) { return a.path < b.path; });
-  // The files were written without per-file fsync; one syncfs makes them durable before the
-  // caller writes the manifest that declares the set complete.
-  if (int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-    ::syncfs(fd);
-    ::close(fd);
-  }
+  // Every downloaded file was flushed as it completed (download_objects, durable) and copies
+  // of reused ones when they were made; what is left are the folders' entries.
+  folders.fsync_all();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }
