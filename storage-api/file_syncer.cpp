@@ -31,11 +31,11 @@ void FileSyncer::start_writeback(int fd, std::uint64_t from, std::uint64_t len) 
 #endif
 }
 
-void FileSyncer::submit(int fd, std::filesystem::path path) {
-  start_writeback(fd, 0, 0);
+void FileSyncer::submit(int fd, std::filesystem::path path, Flush how) {
+  if (how == Flush::kFileData) start_writeback(fd, 0, 0);
   std::unique_lock lock(mu_);
   has_room_.wait(lock, [this] { return queue_.size() < max_pending_; });
-  queue_.emplace_back(fd, std::move(path));
+  queue_.push_back({fd, std::move(path), how});
   lock.unlock();
   has_work_.notify_one();
 }
@@ -59,17 +59,17 @@ void FileSyncer::work() {
     // Pending files are flushed even when stopping: their descriptors must be closed.
     has_work_.wait(lock, [this] { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;
-    auto [fd, path] = std::move(queue_.front());
+    Item item = std::move(queue_.front());
     queue_.pop_front();
     ++busy_;
     lock.unlock();
     has_room_.notify_one();
     int err = 0;
-    if (::fdatasync(fd) != 0) err = errno;
-    if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;
+    if ((item.how == Flush::kFileData ? ::fdatasync(item.fd) : ::fsync(item.fd)) != 0) err = errno;
+    if (::close(item.fd) != 0 && err == 0 && errno != EINTR) err = errno;
     lock.lock();
     --busy_;
-    if (err && !failure_) failure_.emplace(err, std::move(path));
+    if (err && !failure_) failure_.emplace(err, std::move(item.path));
     if (queue_.empty() && busy_ == 0) idle_.notify_all();
   }
 }

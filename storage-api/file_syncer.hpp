@@ -18,14 +18,19 @@ namespace crm::storage {
 
 class FileSyncer {
  public:
-  explicit FileSyncer(int threads = 4, std::size_t max_pending = 256);
+  // fdatasync for a finished file (its writeback started at once); fsync for a folder, whose
+  // entries are what must last.
+  enum class Flush { kFileData, kFolder };
+
+  // Several threads: concurrent flushes share journal commits and disk cache flushes.
+  explicit FileSyncer(int threads = 8, std::size_t max_pending = 256);
   // Waits for the pending files (closing every descriptor), whatever happened.
   ~FileSyncer();
   FileSyncer(const FileSyncer&) = delete;
   FileSyncer& operator=(const FileSyncer&) = delete;
 
-  // Takes ownership of fd (open for writing, complete); path names it in errors.
-  void submit(int fd, std::filesystem::path path);
+  // Takes ownership of fd (a complete file open for writing, or a folder); path names it in errors.
+  void submit(int fd, std::filesystem::path path, Flush how = Flush::kFileData);
   // The first file that could not be flushed so far: errno and path.
   std::optional<std::pair<int, std::filesystem::path>> failure() const;
   // Returns once every submitted file is on disk; throws std::system_error (the real errno,
@@ -41,7 +46,12 @@ class FileSyncer {
   std::size_t max_pending_;
   mutable std::mutex mu_;
   std::condition_variable has_work_, has_room_, idle_;
-  std::deque<std::pair<int, std::filesystem::path>> queue_;
+  struct Item {
+    int fd;
+    std::filesystem::path path;
+    Flush how;
+  };
+  std::deque<Item> queue_;
   std::size_t busy_ = 0;
   bool stop_ = false;
   std::optional<std::pair<int, std::filesystem::path>> failure_;
