@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -269,6 +270,39 @@ TEST_F(FaultsBackup, FullDiskFailsNamingTheDiskAndFreesTheSpace) {
   std::string filler(size / 4, 'x');
   ts::spit(fs::path(mnt.path) / "filler", filler);
   EXPECT_EQ(fs::file_size(fs::path(mnt.path) / "filler"), filler.size());
+}
+
+TEST_F(FaultsBackup, FullDiskDuringTheAttachmentsStopsEveryTransferWithOneLine) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs needs root";
+  ts::TempFolder mnt;
+  if (mount("tmpfs", mnt.path.c_str(), "tmpfs", 0, "size=256m,mode=0700") != 0)
+    GTEST_SKIP() << "mount -t tmpfs refused here: " << strerror(errno);
+  struct Unmount {
+    std::string p;
+    ~Unmount() { umount2(p.c_str(), MNT_DETACH); }
+  } unmount{mnt.path};
+  for (const auto& e : fs::directory_iterator(dir_->path))
+    fs::copy(e.path(), fs::path(mnt.path) / e.path().filename(), fs::copy_options::recursive);
+  auto good = crm::engine::find_set(mnt.path, good_);
+  struct statvfs st {};
+  ASSERT_EQ(statvfs(mnt.path.c_str(), &st), 0);
+  std::uint64_t used = static_cast<std::uint64_t>(st.f_blocks - st.f_bfree) * st.f_frsize;
+  // Room for the old set, the new set's database part (with slack for page rounding) and an
+  // eighth of its attachments: the disk fills while they download.
+  std::uint64_t size = used + good.sql_bytes + 512 * 1024 + good.attachments_bytes / 8;
+  std::string opts = "size=" + std::to_string(size) + ",mode=0700";
+  ASSERT_EQ(mount("tmpfs", mnt.path.c_str(), "tmpfs", MS_REMOUNT, opts.c_str()), 0) << strerror(errno);
+  auto r = env(mnt.path).run({"backup", "--no-retention", "--full"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string msg = r.out + r.err;
+  EXPECT_NE(msg.find("/attachments/"), std::string::npos) << "the disk did not fill during the attachments: " << msg;
+  std::size_t lines = 0;
+  for (auto at = msg.find("No space left on device"); at != std::string::npos;
+       at = msg.find("No space left on device", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 1u) << msg;
+  EXPECT_NE(msg.find("the disk is full: free space or choose another BACKUP_DIR"), std::string::npos) << msg;
+  expect_only_good_set(mnt.path, "full disk during the attachments");
 }
 
 TEST_F(FaultsBackup, SigkillAtTwentyTwoTimesAndFourStagesNeverLeavesAHalfSet) {
