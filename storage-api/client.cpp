@@ -38,13 +38,14 @@ std::string StorageClient::object_url(std::string_view route, const std::string&
 }
 
 void StorageClient::fail(std::string_view context, const HttpResponse& r) const {
-  throw error_from_api(context, parse_error_body(r.status, r.body), config().service_key);
+  StorageError e = error_from_api(context, parse_error_body(r.status, r.body), config().service_key);
+  if (r.gave_up.empty()) throw e;
+  throw StorageError(e.kind(), e.what() + r.gave_up, e.api());
 }
 
 bool StorageClient::bucket_exists() {
   std::string url = join_url(config().base_url, "/bucket/" + percent_encode_segment(config().bucket));
-  HttpResponse r = session_.call("GET", url, nullptr, "checking bucket '" + config().bucket + "'",
-                                 std::min(config().max_retries, 2));
+  HttpResponse r = session_.call("GET", url, nullptr, "checking bucket '" + config().bucket + "'");
   if (r.ok()) return true;
   ApiError e = parse_error_body(r.status, r.body);
   if (!is_key_rejected(e) && is_not_found(e)) return false;

@@ -1,17 +1,26 @@
 // Downloads: each body streamed to <dest>.partial, hashed while it arrives, size-checked
-// against the listing, renamed when complete.
+// against the listing, renamed when complete (and flushed in the background when durable).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "storage-api/client.hpp"
+#include "storage-api/file_syncer.hpp"
 #include "storage-api/transfer_loop.hpp"
 
 namespace crm::storage {
 namespace {
 using namespace detail;
+
+// A big file's pages are handed to the disk every this many bytes while it downloads, so
+// neither its end nor the final flush has gigabytes to write.
+constexpr std::uint64_t kWritebackBytes = 8ull << 20;
 
 std::size_t on_download(char* p, std::size_t sz, std::size_t n, void* ud) {
   auto* s = static_cast<Slot*>(ud);
@@ -25,25 +34,36 @@ std::size_t on_download(char* p, std::size_t sz, std::size_t n, void* ud) {
       ssize_t w = ::write(s->fd, q, left);
       if (w < 0 && errno == EINTR) continue;
       if (w < 0) {
+        s->local_errno = errno;
         s->local_error = std::string("cannot write the downloaded bytes: ") + std::strerror(errno);
         return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
       }
       q += w;
       left -= static_cast<std::size_t>(w);
     }
+    if (s->writeback_from != kNoWriteback && s->bytes + len - s->writeback_from >= kWritebackBytes) {
+      FileSyncer::start_writeback(s->fd, s->writeback_from, s->bytes + len - s->writeback_from);
+      s->writeback_from = s->bytes + len;
+    }
   }
   XXH3_128bits_update(s->xxh.get(), p, len);
   s->bytes += len;
-  if (s->observer && s->observer->on_bytes) s->observer->on_bytes(len);
+  s->report_bytes(len);
   return len;
 }
 
 
 class Downloader final : public TransferLoop {
  public:
-  Downloader(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs, const TransferObserver& obs)
+  Downloader(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs, const TransferObserver& obs,
+             const DownloadOptions& opts)
       : TransferLoop(cfg, jobs.size(), obs), jobs_(jobs), results_(jobs.size()) {
     for (std::size_t i = 0; i < jobs.size(); ++i) results_[i].name = jobs[i].name;
+    if (opts.durable) syncer_ = std::make_unique<FileSyncer>();
+  }
+  // Every downloaded file flushed (durable downloads); throws when one could not be.
+  void wait_for_disk() {
+    if (syncer_) syncer_->wait_all();
   }
   std::vector<DownloadResult> take() { return std::move(results_); }
 
@@ -54,44 +74,57 @@ class Downloader final : public TransferLoop {
     return p;
   }
 
-  bool start(Slot& s, std::size_t job) override {
+  // A flush that failed in the background stops everything when the disk is full.
+  std::optional<Verdict> background_failure() const {
+    if (!syncer_) return std::nullopt;
+    auto f = syncer_->failure();
+    if (!f || !is_disk_full(f->first)) return std::nullopt;
+    return local_failure(f->first, "flush", f->second);
+  }
+
+  std::optional<Verdict> start(Slot& s, std::size_t job) override {
+    if (auto v = background_failure()) return v;
     const DownloadJob& j = jobs_[job];
     prepare_easy(s, object_url(cfg_, "authenticated", j.name));
     s.bytes = 0;
     XXH3_128bits_reset(s.xxh.get());
     s.discard = j.dest.empty();
+    s.writeback_from = syncer_ ? 0 : kNoWriteback;
     if (!s.discard) {
       s.fd = ::open(partial(j).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-      if (s.fd < 0 || ::fchmod(s.fd, 0600) != 0) {
-        s.local_error = errno_text("create", partial(j));
-        return false;
-      }
+      if (s.fd < 0 || ::fchmod(s.fd, 0600) != 0) return local_failure(errno, "create", partial(j));
     }
     CURL* h = s.easy.get();
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, auth_.get());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_download);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-    return true;
+    return std::nullopt;
   }
 
   Verdict finish(Slot& s, std::size_t job, CURLcode rc) override {
+    const DownloadJob& j = jobs_[job];
+    if (rc != CURLE_OK && s.local_errno) return local_failure(s.local_errno, "write", partial(j));
     Verdict v = classify(s, rc);
     if (v.kind != Verdict::kOk) return v;
-    const DownloadJob& j = jobs_[job];
     if (j.expected_size && s.bytes != *j.expected_size)
       return {Verdict::kRetry,
               fmt::format("received {} bytes but the listing says {} (short body or the object changed)", s.bytes,
                           *j.expected_size),
-              {}};
+              {}, {}};
     if (!s.discard) {
-      if (::close(s.fd) != 0) {
-        s.fd = -1;
-        return {Verdict::kFail, errno_text("close", partial(j)), {}};
-      }
-      s.fd = -1;
       if (::rename(partial(j).c_str(), j.dest.c_str()) != 0)
-        return {Verdict::kFail, errno_text("rename to " + j.dest.string() + ":", partial(j)), {}};
+        return local_failure(errno, "rename to " + j.dest.string() + ":", partial(j));
+      if (syncer_) {
+        // The descriptor goes to the syncer, which flushes and closes it.
+        syncer_->submit(s.fd, j.dest);
+        s.fd = -1;
+      } else {
+        int rc_close = ::close(s.fd);
+        s.fd = -1;
+        if (rc_close != 0) return local_failure(errno, "close", j.dest);
+      }
     }
+    if (auto bad = background_failure()) return *bad;
     DownloadResult& r = results_[job];
     r.ok = true;
     r.size = s.bytes;
@@ -121,15 +154,17 @@ class Downloader final : public TransferLoop {
 
   const std::vector<DownloadJob>& jobs_;
   std::vector<DownloadResult> results_;
+  std::unique_ptr<FileSyncer> syncer_;
 };
 
 
 }  // namespace
 
 std::vector<DownloadResult> download_objects(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs,
-                                             const TransferObserver& observer) {
-  Downloader d(cfg, jobs, observer);
+                                             const TransferObserver& observer, const DownloadOptions& options) {
+  Downloader d(cfg, jobs, observer, options);
   d.run(jobs.size());
+  d.wait_for_disk();
   return d.take();
 }
 

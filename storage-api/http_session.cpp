@@ -1,5 +1,6 @@
 #include "storage-api/http_session.hpp"
 
+#include <iostream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -65,30 +66,47 @@ HttpResponse HttpSession::once(std::string_view method, const std::string& url, 
   return resp;
 }
 
+void HttpSession::announce_retry(std::string_view context, const std::string& why, int retry,
+                                 std::chrono::milliseconds wait) const {
+  std::string msg = redact(fmt::format("storage: {}: {}; retry {} of {} in {:.1f} s", context, why, retry,
+                                       cfg_.max_retries, static_cast<double>(wait.count()) / 1000.0),
+                           cfg_.service_key);
+  if (cfg_.warn) cfg_.warn(msg);
+  else std::cerr << msg << "\n";
+}
+
 HttpResponse HttpSession::call(std::string_view method, const std::string& url, const std::string* json_body,
-                               std::string_view context, int max_retries) {
+                               std::string_view context) {
   RetryPolicy pol = policy();
-  if (max_retries >= 0) pol.max_retries = max_retries;
+  auto t0 = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     CURLcode rc = CURLE_OK;
     HttpResponse resp = once(method, url, json_body, rc);
-    bool retry = false;
     std::string why;
     if (rc != CURLE_OK) {
       why = fmt::format("{} ({})", curl_easy_strerror(rc), errbuf_);
-      retry = RetryPolicy::retryable_curl(rc);
+      bool retry = RetryPolicy::retryable_curl(rc);
       if (!retry || attempt >= pol.max_retries)
-        throw StorageError(ErrorKind::kTransport,
-                           redact(fmt::format("{}: cannot reach the storage server at {}: {}{}", context, cfg_.base_url,
-                                              why, attempt ? fmt::format(" (after {} attempts)", attempt + 1) : ""),
-                                  cfg_.service_key));
+        throw StorageError(
+            ErrorKind::kTransport,
+            redact(fmt::format("{}: cannot reach the storage server at {}: {}{}", context, cfg_.base_url, why,
+                               retry ? gave_up_note(attempt + 1, std::chrono::steady_clock::now() - t0, pol.max_retries)
+                                     : ""),
+                   cfg_.service_key));
     } else if (!resp.ok()) {
-      retry = RetryPolicy::retryable_status(parse_error_body(resp.status, resp.body));
-      if (!retry || attempt >= pol.max_retries) return resp;
+      ApiError e = parse_error_body(resp.status, resp.body);
+      if (!RetryPolicy::retryable_status(e)) return resp;
+      if (attempt >= pol.max_retries) {
+        resp.gave_up = gave_up_note(attempt + 1, std::chrono::steady_clock::now() - t0, pol.max_retries);
+        return resp;
+      }
+      why = e.describe();
     } else {
       return resp;
     }
-    std::this_thread::sleep_for(pol.delay(attempt + 1, resp.retry_after, rng_()));
+    auto wait = pol.delay(attempt + 1, resp.retry_after, rng_());
+    announce_retry(context, why, attempt + 1, wait);
+    std::this_thread::sleep_for(wait);
   }
 }
 

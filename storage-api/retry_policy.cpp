@@ -6,6 +6,8 @@
 #include <charconv>
 #include <string_view>
 
+#include <fmt/format.h>
+
 namespace crm::storage {
 
 bool RetryPolicy::retryable_status(const ApiError& e) {
@@ -43,6 +45,11 @@ std::chrono::milliseconds RetryPolicy::delay(int retry, std::optional<std::chron
   std::int64_t wait = half + (half > 0 ? static_cast<std::int64_t>(random % static_cast<std::uint64_t>(half + 1)) : 0);
   if (retry_after) wait = std::max<std::int64_t>(wait, std::min<std::int64_t>(retry_after->count(), max.count()));
   return std::chrono::milliseconds(wait);
+}
+
+std::string gave_up_note(int attempts, std::chrono::steady_clock::duration spent, int max_retries) {
+  return fmt::format(" (gave up after {} attempt{} in {:.1f} s; --retries {})", attempts, attempts == 1 ? "" : "s",
+                     std::chrono::duration<double>(spent).count(), max_retries);
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "storage-api/errors.hpp"
 
@@ -21,6 +22,11 @@ struct RetryPolicy {
   std::chrono::milliseconds delay(int retry, std::optional<std::chrono::milliseconds> retry_after,
                                   std::uint64_t random) const;
 };
+
+// Why a request that kept failing was given up, for the end of its error message:
+// " (gave up after 7 attempts in 12.6 s; --retries 6)". Every Storage request (bucket check,
+// listing, info, transfers, deletes) uses the same policy and says the same.
+std::string gave_up_note(int attempts, std::chrono::steady_clock::duration spent, int max_retries);
 
 // Parses a Retry-After header (seconds only; HTTP dates are ignored).
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value);

@@ -1,8 +1,10 @@
 #pragma once
 // Bulk object transfers on one libcurl multi handle: `config.transfers` requests in flight on
 // reused keep-alive connections (multiplexed over HTTP/2 when offered), each retried on its own
-// with backoff; failures are collected per object, never stopping the others. Only a rejected
-// service key stops everything (throws StorageError kKeyRejected).
+// with backoff; failures are collected per object, never stopping the others. Two things stop
+// everything at once (the transfers in flight are cancelled, their partial files removed, no
+// new one starts): a rejected service key (throws StorageError kKeyRejected) and a full disk
+// (throws std::system_error with ENOSPC/EDQUOT, naming the file).
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -46,13 +48,25 @@ struct UploadResult {
 };
 
 struct TransferObserver {
-  std::function<void(std::uint64_t bytes)> on_bytes;               // bytes moved (may be re-sent on retry)
+  std::function<void(std::uint64_t bytes)> on_bytes;               // bytes moved
+  // Bytes already reported by on_bytes that a failed attempt moved in vain (a retry sends them
+  // again): subtract them so the progress never counts a byte twice.
+  std::function<void(std::uint64_t bytes)> on_rewind;
   std::function<void(const std::string& name, bool ok)> on_done;   // one object finished
   std::function<void(const std::string& name, const std::string& why)> on_retry;
 };
 
+struct DownloadOptions {
+  // Every file is on disk (fdatasync) when download_objects returns: writeback starts as each
+  // file completes (and every few MB of a big one) and a background pool flushes them while
+  // the others download, so the end has almost nothing left to flush. The folders holding the
+  // files are the caller's to fsync.
+  bool durable = false;
+};
+
 std::vector<DownloadResult> download_objects(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs,
-                                             const TransferObserver& observer = {});
+                                             const TransferObserver& observer = {},
+                                             const DownloadOptions& options = {});
 std::vector<UploadResult> upload_objects(const StorageConfig& cfg, const std::vector<UploadJob>& jobs,
                                          const TransferObserver& observer = {});
 

@@ -6,6 +6,7 @@
 #include <deque>
 #include <queue>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -31,6 +32,17 @@ std::string hex128(XXH128_hash_t h) {
 
 std::string errno_text(const std::string& what, const std::filesystem::path& p) {
   return fmt::format("cannot {} {}: {}", what, p.string(), std::strerror(errno));
+}
+
+
+bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT; }
+
+Verdict local_failure(int err, const std::string& what, const std::filesystem::path& p) {
+  errno = err;
+  if (!is_disk_full(err)) return {Verdict::kFail, errno_text(what, p), {}, {}};
+  std::string msg = fmt::format("cannot {} {}", what, p.string());
+  return {Verdict::kFatal, msg + ": " + std::strerror(err), {},
+          std::make_exception_ptr(std::system_error(err, std::generic_category(), msg))};
 }
 
 
@@ -71,18 +83,21 @@ std::size_t on_body_text(char* p, std::size_t sz, std::size_t n, void* ud) {
 
 Verdict TransferLoop::classify(Slot& s, CURLcode rc) const {
   if (rc != CURLE_OK) {
-    if (!s.local_error.empty()) return {Verdict::kFail, s.local_error, {}};
+    if (!s.local_error.empty()) return {Verdict::kFail, s.local_error, {}, {}};
     std::string why = fmt::format("{}{}{}", curl_easy_strerror(rc), s.errbuf[0] ? ": " : "", s.errbuf);
-    return {RetryPolicy::retryable_curl(rc) ? Verdict::kRetry : Verdict::kFail, redact(why, cfg_.service_key), {}};
+    return {RetryPolicy::retryable_curl(rc) ? Verdict::kRetry : Verdict::kFail, redact(why, cfg_.service_key), {}, {}};
   }
   if (s.http == 0) curl_easy_getinfo(s.easy.get(), CURLINFO_RESPONSE_CODE, &s.http);
   if (s.http < 200 || s.http > 299) {
     ApiError e = parse_error_body(s.http, s.body);
-    if (is_key_rejected(e)) return {Verdict::kFatal, key_rejected_message(e), e};
+    if (is_key_rejected(e)) {
+      std::string why = redact(key_rejected_message(e), cfg_.service_key);
+      return {Verdict::kFatal, why, e, std::make_exception_ptr(StorageError(ErrorKind::kKeyRejected, why, e))};
+    }
     return {RetryPolicy::retryable_status(e) ? Verdict::kRetry : Verdict::kFail, redact(e.describe(), cfg_.service_key),
-            e};
+            e, {}};
   }
-  return {Verdict::kOk, {}, {}};
+  return {Verdict::kOk, {}, {}, {}};
 }
 
 void TransferLoop::prepare_easy(Slot& s, const std::string& url) {
@@ -95,6 +110,7 @@ void TransferLoop::prepare_easy(Slot& s, const std::string& url) {
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &s);
   if (url.starts_with("https://")) curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
   s.observer = &observer_;
+  s.reported = 0;
   s.clear_response();
 }
 
@@ -122,6 +138,7 @@ void TransferLoop::run(std::size_t jobs) {
     for (auto& s : slots) {
       if (s->job == kNoJob) continue;
       curl_multi_remove_handle(multi.get(), s->easy.get());
+      s->rewind_to(0);
       release(*s, false);
       s->job = kNoJob;
     }
@@ -138,12 +155,16 @@ void TransferLoop::run(std::size_t jobs) {
         std::size_t job = ready.front();
         ready.pop_front();
         Slot* s = idle.back();
-        ++attempts_[job];
+        if (attempts_[job]++ == 0) first_try_[job] = Clock::now();
         s->job = job;
-        if (!start(*s, job)) {
-          give_up(*s, job, s->local_error);
+        if (std::optional<Verdict> refused = start(*s, job)) {
           release(*s, false);
           s->job = kNoJob;
+          if (refused->kind == Verdict::kFatal) {
+            fatal = std::move(refused);
+            break;
+          }
+          give_up(*s, job, refused->why);
           if (observer_.on_done) observer_.on_done(name_of(job), false);
           continue;
         }
@@ -151,6 +172,7 @@ void TransferLoop::run(std::size_t jobs) {
         curl_multi_add_handle(multi.get(), s->easy.get());
         ++active;
       }
+      if (fatal) break;
       if (active == 0 && ready.empty() && waiting.empty()) break;
 
       int running = 0;
@@ -165,9 +187,10 @@ void TransferLoop::run(std::size_t jobs) {
         --active;
         std::size_t job = s->job;
         Verdict v = finish(*s, job, rc);
+        if (v.kind != Verdict::kOk) s->rewind_to(0);
         if (v.kind == Verdict::kRetry && attempts_[job] > policy_.max_retries) {
           v.kind = Verdict::kFail;
-          v.why = fmt::format("{} (gave up after {} attempts)", v.why, attempts_[job]);
+          v.why += gave_up_note(attempts_[job], Clock::now() - first_try_[job], policy_.max_retries);
         }
         switch (v.kind) {
           case Verdict::kOk:
@@ -211,7 +234,7 @@ void TransferLoop::run(std::size_t jobs) {
     throw;
   }
   stop_all();
-  if (fatal) throw StorageError(ErrorKind::kKeyRejected, redact(fatal->why, cfg_.service_key), fatal->api);
+  if (fatal) std::rethrow_exception(fatal->fatal);
 }
 
 

@@ -27,7 +27,8 @@ std::size_t on_upload_read(char* p, std::size_t sz, std::size_t n, void* ud) {
     return CURL_READFUNC_ABORT;
   }
   s->in_off += static_cast<std::uint64_t>(r);
-  if (s->observer && s->observer->on_bytes) s->observer->on_bytes(static_cast<std::uint64_t>(r));
+  // libcurl may rewind and send again within one attempt (seek callback): count bytes once.
+  if (s->in_off > s->reported) s->report_bytes(s->in_off - s->reported);
   return static_cast<std::size_t>(r);
 }
 
@@ -36,6 +37,7 @@ int on_upload_seek(void* ud, curl_off_t offset, int origin) {
   auto* s = static_cast<Slot*>(ud);
   if (origin != SEEK_SET || offset < 0) return CURL_SEEKFUNC_CANTSEEK;
   s->in_off = static_cast<std::uint64_t>(offset);
+  s->rewind_to(s->in_off);
   return CURL_SEEKFUNC_OK;
 }
 
@@ -52,19 +54,14 @@ class Uploader final : public TransferLoop {
   std::vector<UploadResult> take() { return std::move(results_); }
 
  private:
-  bool start(Slot& s, std::size_t job) override {
+  std::optional<Verdict> start(Slot& s, std::size_t job) override {
     const UploadJob& j = jobs_[job];
     prepare_easy(s, object_url(cfg_, "", j.name));
-    if (has_line_break(j.content_type) || has_line_break(j.cache_control)) {
-      s.local_error = "the recorded content type or cache-control contains a line break";
-      return false;
-    }
+    if (has_line_break(j.content_type) || has_line_break(j.cache_control))
+      return Verdict{Verdict::kFail, "the recorded content type or cache-control contains a line break", {}, {}};
     s.in_fd = ::open(j.src.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat st{};
-    if (s.in_fd < 0 || ::fstat(s.in_fd, &st) != 0) {
-      s.local_error = errno_text("open", j.src);
-      return false;
-    }
+    if (s.in_fd < 0 || ::fstat(s.in_fd, &st) != 0) return local_failure(errno, "open", j.src);
     s.in_off = 0;
     s.in_size = static_cast<std::uint64_t>(st.st_size);
     s.headers = SList();
@@ -83,7 +80,7 @@ class Uploader final : public TransferLoop {
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(s.in_size));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body_text);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-    return true;
+    return std::nullopt;
   }
 
   Verdict finish(Slot& s, std::size_t job, CURLcode rc) override {

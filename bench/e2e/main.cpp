@@ -451,7 +451,8 @@ Case attachments_case(const std::string& name, const std::string& what, const st
     remove_path(curl_out);
     remove_path(cp_out);
   };
-  c.notes.push_back("cp -r also copies the server's .meta.json sidecars; neither curl nor cp -r syncs, the engine ends with one syncfs of its folder");
+  c.notes.push_back("cp -r also copies the server's .meta.json sidecars; neither curl nor cp -r syncs, the engine fdatasyncs every file "
+                    "(in the background as each completes) and fsyncs its folders before it returns");
   return c;
 }
 

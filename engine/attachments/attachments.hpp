@@ -33,6 +33,7 @@ struct ObjectFailure {
 struct BackupAttachmentsOptions {
   bool show_progress = true;
   std::string progress_label = "attachments";
+  std::string output_name = "BACKUP_DIR";  // what a full-disk error suggests choosing another of
   std::function<void(const std::string&)> log;  // "Found N files to backup", ...; default: none
   // Incremental backups: called for each listed object (its name already checked safe) before
   // it is downloaded. When it returns a record it has put the file at `dest` itself (a hard
@@ -50,8 +51,10 @@ struct BackupAttachmentsResult {
   bool ok() const { return failures.empty(); }
 };
 
-// Downloads every object of cfg.bucket into dest_dir (created 0700; files 0600). Throws
-// StorageError when the bucket is missing, the key is rejected or the listing fails; per-object
+// Downloads every object of cfg.bucket into dest_dir (created 0700; files 0600); every file and
+// folder is on disk (fsynced) when it returns. Throws StorageError when the bucket is missing,
+// the key is rejected or the listing fails, and std::system_error (ENOSPC/EDQUOT, one message
+// with what to do) at the first full-disk error, after stopping every transfer; per-object
 // failures (refused names, transfers that failed after their retries) are returned, all of them.
 BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, const std::filesystem::path& dest_dir,
                                            const BackupAttachmentsOptions& opts = {});

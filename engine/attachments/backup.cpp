@@ -8,47 +8,101 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <set>
+#include <fstream>
+#include <map>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "engine/attachments/path_safety.hpp"
 #include "engine/format/human.hpp"
+#include "engine/io/io_error.hpp"
 #include "engine/io/progress.hpp"
 #include "engine/io/sink.hpp"
 #include "storage-api/errors.hpp"
+#include "storage-api/file_syncer.hpp"
 #include "storage-api/transfer_engine.hpp"
 
 namespace crm::engine {
 namespace fs = std::filesystem;
 namespace {
 
-// Creates the folders of a file below root, each 0700, refusing to pass through a symlink.
+// Creates the folders of a file below root, each 0700, refusing to pass through a symlink,
+// and makes them durable: a folder is fsynced (in the background, with others in parallel) as
+// soon as the last file downloaded into it is in place, so the end of the backup has almost
+// no folder left to flush. A bucket's folders number in the hundreds.
 class FolderMaker {
  public:
-  explicit FolderMaker(fs::path root) : root_(std::move(root)) {}
+  FolderMaker(fs::path root, std::string_view where) : root_(std::move(root)), where_(where), syncer_(16) {
+    pending_[root_.native()] = 0;
+  }
+  // Why the folder cannot be made (this object fails); a full disk throws (everything stops).
   std::optional<std::string> ensure_parent(const fs::path& file) {
     fs::path rel = file.parent_path().lexically_relative(root_);
     fs::path cur = root_;
     for (const auto& part : rel) {
       if (part == ".") continue;
       cur /= part;
-      if (made_.count(cur.native())) continue;
-      struct stat st{};
-      if (::lstat(cur.c_str(), &st) == 0) {
+      if (pending_.count(cur.native())) continue;
+      // mkdir first: a new folder costs one system call; an existing one must be a real folder.
+      if (::mkdir(cur.c_str(), 0700) == 0) {
+        if (owner_bits_masked_ && ::chmod(cur.c_str(), 0700) != 0) return cannot_create(cur);
+      } else if (errno == EEXIST) {
+        struct stat st{};
+        if (::lstat(cur.c_str(), &st) != 0) return cannot_create(cur);
         if (!S_ISDIR(st.st_mode)) return fmt::format("{} exists and is not a folder", cur.string());
-      } else if (::mkdir(cur.c_str(), 0700) != 0 || ::chmod(cur.c_str(), 0700) != 0) {
-        return fmt::format("cannot create folder {}: {}", cur.string(), std::strerror(errno));
+      } else {
+        return cannot_create(cur);
       }
-      made_.insert(cur.native());
+      pending_[cur.native()] = 0;
     }
     return std::nullopt;
   }
+  // A file will be downloaded into the folder of `file`.
+  void expect(const fs::path& file) { ++pending_[file.parent_path().native()]; }
+  // Every folder that will receive no download is complete already.
+  void start_syncing() {
+    for (const auto& [dir, n] : pending_)
+      if (n == 0) submit(dir);
+  }
+  // The download into the folder of `file` ended (its rename is done, or it failed).
+  void done(const fs::path& file) {
+    auto it = pending_.find(file.parent_path().native());
+    if (it != pending_.end() && it->second > 0 && --it->second == 0) submit(it->first);
+  }
+  // Every folder and the entry of root in its parent on disk.
+  void finish() {
+    submit(root_.parent_path());
+    try {
+      syncer_.wait_all();
+    } catch (const std::system_error& e) {
+      throw with_disk_full_hint(e, where_);
+    }
+  }
 
  private:
+  std::string cannot_create(const fs::path& dir) const {
+    if (is_disk_full(errno)) throw io_error("cannot create folder", dir, errno, where_);
+    return fmt::format("cannot create folder {}: {}", dir.string(), std::strerror(errno));
+  }
+  void submit(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw io_error("cannot open folder", dir, errno, where_);
+    syncer_.submit(fd, dir, storage::FileSyncer::Flush::kFolder);
+  }
+  // Whether the umask takes bits off 0700 (then mkdir's mode needs a chmod).
+  static bool owner_bits_masked() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("Umask:", 0) == 0) return (std::stoul(line.substr(6), nullptr, 8) & 0700) != 0;
+    return true;  // unknown: always chmod
+  }
+
   fs::path root_;
-  std::set<std::string> made_;
+  std::string where_;
+  bool owner_bits_masked_ = owner_bits_masked();
+  std::map<std::string, std::size_t> pending_;  // folder -> downloads still to land in it
+  storage::FileSyncer syncer_;
 };
 
 }  // namespace
@@ -83,7 +137,7 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   std::unordered_map<std::string, std::string> refused;
   for (auto& [name, why] : local_conflicts(names)) refused.emplace(name, why);
 
-  FolderMaker folders(root);
+  FolderMaker folders(root, opts.output_name);
   std::vector<ObjectRecord> reused;
   std::vector<storage::DownloadJob> jobs;
   std::vector<const storage::ObjectEntry*> job_entries;
@@ -113,7 +167,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
     }
     jobs.push_back({o.name, dest, o.size});
     job_entries.push_back(&o);
+    folders.expect(dest);
   }
+  folders.start_syncing();
 
   ProgressOptions popts;
   popts.label = opts.progress_label;
@@ -126,10 +182,21 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   Progress progress(popts, to_download, jobs.size());
   storage::TransferObserver obs;
   obs.on_bytes = [&](std::uint64_t n) { progress.add_bytes(n); };
-  obs.on_done = [&](const std::string&, bool) { progress.add_files(); };
+  obs.on_rewind = [&](std::uint64_t n) { progress.take_back_bytes(n); };
+  std::unordered_map<std::string, const fs::path*> dest_of;
+  for (const auto& j : jobs) dest_of.emplace(j.name, &j.dest);
+  obs.on_done = [&](const std::string& name, bool) {
+    progress.add_files();
+    folders.done(*dest_of.at(name));
+  };
   std::vector<storage::DownloadResult> done;
   try {
-    done = storage::download_objects(cfg, jobs, obs);
+    done = storage::download_objects(cfg, jobs, obs, {.durable = true});
+  } catch (const std::system_error& e) {
+    progress.finish();
+    // The storage layer stopped every transfer at the first full-disk error: one message.
+    if (is_disk_full(e)) throw with_disk_full_hint(e, opts.output_name);
+    throw;
   } catch (...) {
     progress.finish();
     throw;
@@ -158,12 +225,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   for (auto& r : reused) result.objects.push_back(std::move(r));
   std::sort(result.objects.begin(), result.objects.end(),
             [](const ObjectRecord& a, const ObjectRecord& b) { return a.path < b.path; });
-  // The files were written without per-file fsync; one syncfs makes them durable before the
-  // caller writes the manifest that declares the set complete.
-  if (int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-    ::syncfs(fd);
-    ::close(fd);
-  }
+  // Every downloaded file was flushed as it completed (download_objects, durable) and copies
+  // of reused ones when they were made; the folders as their last file landed.
+  folders.finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }

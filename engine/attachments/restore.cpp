@@ -72,6 +72,7 @@ RestoreAttachmentsResult restore_attachments(const storage::StorageConfig& cfg, 
     Progress progress(popts, total, jobs.size());
     storage::TransferObserver obs;
     obs.on_bytes = [&](std::uint64_t n) { progress.add_bytes(n); };
+    obs.on_rewind = [&](std::uint64_t n) { progress.take_back_bytes(n); };
     obs.on_done = [&](const std::string&, bool) { progress.add_files(); };
     for (const auto& u : storage::upload_objects(cfg, jobs, obs)) {
       if (u.ok) {

@@ -1,4 +1,8 @@
 // crmbackup-native dump attachments --output DIR [--json]
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -9,12 +13,16 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/format/human.hpp"
+#include "engine/io/io_error.hpp"
 #include "engine/io/progress.hpp"
+#include "engine/io/sink.hpp"
+#include "engine/util/interrupt_guard.hpp"
 #include "storage-api/json_string.hpp"
 #include "storage-api/listing.hpp"
 
 namespace crm::cli {
 namespace {
+namespace fs = std::filesystem;
 
 struct DumpAttachmentsArgs {
   StorageOptions storage;
@@ -37,22 +45,63 @@ std::string object_json(const engine::ObjectRecord& r) {
   return out;
 }
 
+// The folder is written whole or not at all: the files go to a hidden sibling that is renamed
+// to DIR once every file is on disk, and is removed on any failure (or interruption).
+class StagedFolder {
+ public:
+  explicit StagedFolder(const fs::path& final_dir) : final_(fs::absolute(final_dir).lexically_normal()) {
+    if (final_.filename().empty()) final_ = final_.parent_path();
+    std::error_code ec;
+    if (fs::exists(final_, ec) && (!fs::is_directory(final_, ec) || !fs::is_empty(final_, ec)))
+      throw UsageError("--output " + final_.string() +
+                       " already exists and is not an empty folder: choose a new one (it is written whole or not at all)");
+    engine::create_private_directory(final_.parent_path());
+    stage_ = final_.parent_path() / fmt::format(".{}.partial-{}", final_.filename().string(), ::getpid());
+  }
+  ~StagedFolder() { discard(); }
+  StagedFolder(const StagedFolder&) = delete;
+  StagedFolder& operator=(const StagedFolder&) = delete;
+
+  const fs::path& path() const { return stage_; }
+  void discard() noexcept {
+    if (done_) return;
+    std::error_code ec;
+    fs::remove_all(stage_, ec);
+  }
+  // Renames the staged folder (already fsynced) to its final name (replacing an empty folder).
+  void commit() {
+    if (::rename(stage_.c_str(), final_.c_str()) != 0)
+      throw engine::io_error("cannot rename " + stage_.string() + " to", final_, errno, "output folder");
+    done_ = true;
+    engine::fsync_directory(final_.parent_path());
+  }
+
+ private:
+  fs::path final_, stage_;
+  bool done_ = false;
+};
+
 int run(const DumpAttachmentsArgs& a) {
   storage::StorageConfig cfg = a.storage.resolve();
   if (a.output.empty()) throw UsageError("--output DIR is required");
+  StagedFolder out(a.output);
+  engine::InterruptGuard guard([&](int) { out.discard(); });
   engine::BackupAttachmentsOptions opts;
   opts.log = [](const std::string& m) { std::cerr << m << "\n"; };
+  opts.output_name = "output folder";
   std::cerr << "Backing up attachments...\n";
-  engine::BackupAttachmentsResult r = engine::backup_attachments(cfg, a.output, opts);
+  engine::BackupAttachmentsResult r = engine::backup_attachments(cfg, out.path(), opts);
+  for (const auto& f : r.failures) std::cerr << "error: object '" << engine::printable_name(f.path) << "': " << f.reason << "\n";
+  if (!r.ok()) {
+    std::cerr << fmt::format("✗ Attachments backup failed: {} of {} objects could not be backed up (listed above); "
+                             "nothing was written to {}\n",
+                             r.failures.size(), r.failures.size() + r.objects.size(), a.output);
+    return kExitFailure;
+  }
+  out.commit();
   if (a.json) {
     for (const auto& o : r.objects) std::cout << object_json(o) << "\n";
     std::cout.flush();
-  }
-  for (const auto& f : r.failures) std::cerr << "error: object '" << engine::printable_name(f.path) << "': " << f.reason << "\n";
-  if (!r.ok()) {
-    std::cerr << fmt::format("✗ Attachments backup failed: {} of {} objects could not be backed up (listed above)\n",
-                             r.failures.size(), r.failures.size() + r.objects.size());
-    return kExitFailure;
   }
   std::cerr << "  ✓ Attachments backup completed!\n"
             << "    Files: " << engine::format_count(r.objects.size()) << "\n"
@@ -66,7 +115,8 @@ int run(const DumpAttachmentsArgs& a) {
 void register_dump_attachments(CLI::App& dump, Registry& reg) {
   auto args = std::make_shared<DumpAttachmentsArgs>();
   auto* cmd = dump.add_subcommand("attachments", "download every file of the attachments bucket into a folder");
-  cmd->add_option("--output,-o", args->output, "folder to write the files into (created 0700)")->required();
+  cmd->add_option("--output,-o", args->output,
+                  "new (or empty) folder to write the files into (0700; appears only when every file is on disk)")->required();
   cmd->add_flag("--json", args->json, "print one JSON line per object (path, size, hash, content type) on stdout");
   args->storage.add_to(*cmd);
   cmd->callback([args, &reg] { reg.action = [args] { return run(*args); }; });

@@ -49,7 +49,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       r.verify_download = o->verify_download;
       r.rewrite_from = o->rewrite_from;
       r.rewrite_to = o->rewrite_to;
-      if (r.attachments) r.storage = o->storage.resolve();
+      r.resolve_storage = [o] { return o->storage.resolve(); };
       auto outcome = engine::run_restore(r, o->json ? std::cerr : std::cout, std::cin, ::isatty(0) != 0);
       if (o->json) std::cout << outcome.json << "\n";
       return outcome.exit_code;

@@ -9,13 +9,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/io/io_error.hpp"
+
 namespace crm::engine {
 namespace {
 
 [[noreturn]] void spool_error(const std::string& what, const std::filesystem::path& dir, int err) {
-  std::string msg = what + " in " + dir.string() + ": " + std::strerror(err);
-  if (err == ENOSPC) msg += " (the disk is full: free space or choose another output folder)";
-  throw std::runtime_error(msg);
+  throw io_error(what + " in", dir, err, "output folder");
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ class Progress {
   Progress& operator=(const Progress&) = delete;
 
   void add_bytes(std::uint64_t n) { bytes_.fetch_add(n, std::memory_order_relaxed); }
+  // Bytes counted by add_bytes that will be moved again (a retried transfer).
+  void take_back_bytes(std::uint64_t n) { bytes_.fetch_sub(n, std::memory_order_relaxed); }
   void add_files(std::uint64_t n = 1) { files_.fetch_add(n, std::memory_order_relaxed); }
   void set_totals(std::uint64_t total_bytes, std::uint64_t total_files);
   // Prints the last line (and ends the live one); idempotent.

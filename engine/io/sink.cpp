@@ -9,22 +9,18 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/io/io_error.hpp"
+
 namespace crm::engine {
 namespace {
 
 constexpr size_t kBufferBytes = 1 << 20;
 
-[[noreturn]] void io_error(const std::string& what, const std::filesystem::path& p, int err) {
-  std::string msg = what + " " + p.string() + ": " + std::strerror(err);
-  if (err == ENOSPC) msg += " (the disk is full: free space or choose another BACKUP_DIR)";
-  throw std::runtime_error(msg);
-}
-
 void write_all(int fd, std::string_view bytes, const std::filesystem::path& name) {
   while (!bytes.empty()) {
     ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) io_error("cannot write", name, errno);
+    if (n < 0) throw io_error("cannot write", name, errno);
     bytes.remove_prefix(static_cast<size_t>(n));
   }
 }
@@ -36,7 +32,7 @@ void FdSink::write(std::string_view bytes) { write_all(fd_, bytes, name_); }
 AtomicFile::AtomicFile(std::filesystem::path final_path) : final_(std::move(final_path)) {
   temp_ = final_.parent_path() / ("." + final_.filename().string() + ".tmp-" + std::to_string(::getpid()));
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd_ < 0) io_error("cannot create", temp_, errno);
+  if (fd_ < 0) throw io_error("cannot create", temp_, errno);
   ::fchmod(fd_, 0600);  // whatever the umask
   buffer_.reserve(kBufferBytes);
 }
@@ -81,13 +77,13 @@ void AtomicFile::write(std::string_view bytes) {
 
 void AtomicFile::commit() {
   flush_buffer();
-  if (::fsync(fd_) != 0) io_error("cannot fsync", temp_, errno);
+  if (::fsync(fd_) != 0) throw io_error("cannot fsync", temp_, errno);
   if (::close(fd_) != 0) {
     fd_ = -1;
-    io_error("cannot close", temp_, errno);
+    throw io_error("cannot close", temp_, errno);
   }
   fd_ = -1;
-  if (::rename(temp_.c_str(), final_.c_str()) != 0) io_error("cannot rename into place", final_, errno);
+  if (::rename(temp_.c_str(), final_.c_str()) != 0) throw io_error("cannot rename into place", final_, errno);
   committed_ = true;
   fsync_directory(final_.parent_path());
 }
@@ -126,8 +122,12 @@ void ZstdSink::finish() {
 
 void fsync_directory(const std::filesystem::path& dir) {
   int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) io_error("cannot open folder", dir, errno);
-  ::fsync(fd);
+  if (fd < 0) throw io_error("cannot open folder", dir, errno);
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw io_error("cannot flush folder", dir, err);
+  }
   ::close(fd);
 }
 
@@ -137,7 +137,7 @@ void create_private_directory(const std::filesystem::path& dir) {
   for (const auto& part : dir) {
     cur /= part;
     if (std::filesystem::exists(cur, ec)) continue;
-    if (::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST) io_error("cannot create folder", cur, errno);
+    if (::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST) throw io_error("cannot create folder", cur, errno);
     ::chmod(cur.c_str(), 0700);
   }
   if (!std::filesystem::is_directory(dir, ec)) throw std::runtime_error(dir.string() + " is not a folder");

@@ -61,7 +61,10 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   if (damaged)
     out << "\n!!! --force: RESTORING A BACKUP THAT FAILED VERIFICATION. The result may be incomplete or wrong. !!!\n\n";
 
-  bool with_attachments = o.attachments && set.parts.count("attachments");
+  bool with_attachments = o.attachments && set.parts.count("attachments") &&
+                          (!set.manifest || set.manifest->attachments_included);
+  storage::StorageConfig storage_cfg = o.storage;
+  if (with_attachments && o.resolve_storage) storage_cfg = o.resolve_storage();
   print_restore_summary(out, set, o.attachments);
   switch (confirm_restore(o.assume_yes, in, out, stdin_is_terminal)) {
     case Confirmation::Yes: break;
@@ -77,7 +80,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   // Check the bucket side before the database is touched: a rejected key fails here.
   std::unique_ptr<storage::StorageClient> client;
   if (with_attachments) {
-    client = std::make_unique<storage::StorageClient>(o.storage);
+    client = std::make_unique<storage::StorageClient>(storage_cfg);
     client->bucket_exists();
   }
 
@@ -123,7 +126,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
     auto objects = set.manifest ? manifest_objects(*set.manifest) : std::vector<ObjectRecord>{};
     RestoreAttachmentsResult ar;
     try {
-      ar = restore_attachments(o.storage, set.part("attachments"), objects, ro);
+      ar = restore_attachments(storage_cfg, set.part("attachments"), objects, ro);
     } catch (const std::exception& e) {
       ar.failures.push_back({"(bucket)", e.what()});
     }

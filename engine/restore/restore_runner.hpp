@@ -3,6 +3,7 @@
 // target, roles, schema before the data, the data with FREEZE, the post-data part, migration
 // history, optional URL rewrite), then make the bucket equal the backup.
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -22,6 +23,9 @@ struct RestoreOptions {
   bool verify_download = false;
   std::string rewrite_from, rewrite_to;
   storage::StorageConfig storage;
+  // When set, asked for the storage settings only when the set has attachments to restore: a
+  // set without them needs no service key.
+  std::function<storage::StorageConfig()> resolve_storage;
 };
 
 struct RestoreOutcome {

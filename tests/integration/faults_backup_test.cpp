@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -208,6 +209,36 @@ TEST_F(FaultsBackup, PersistentStorageFailuresNameTheObjectsAndLeaveNoSet) {
   storage_->admin_post("reset", "{}");
 }
 
+TEST_F(FaultsBackup, StorageOutageAtTheStartIsWaitedOutUpToRetries) {
+  // The bucket check meets three 503 answers, then two dropped connections: with the backoff
+  // that is more than a second of outage, which --retries 6 waits out.
+  const char* outage = R"({"fail_first":3,"drop_first":2,"fail_status":503,"scope":"all"})";
+  storage_->admin_post("faults", outage);
+  ts::TempFolder dir;
+  auto r = env(dir.path).run({"backup", "--no-retention", "--full", "--retries", "6"});
+  std::string stats = storage_->admin_get("stats");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(stats.find("\"drop\":2,\"fail\":3"), std::string::npos) << stats;
+  EXPECT_NE((r.out + r.err).find("retry 5 of 6"), std::string::npos) << "each wait is announced: " << r.out << r.err;
+  EXPECT_EQ(ts::complete_sets_that_do_not_verify(dir.path), "");
+  ASSERT_EQ(crm::engine::scan_backup_dir(dir.path).size(), 1u);
+
+  // --retries 0: the first failure ends the run at once, saying what failed and which setting.
+  storage_->admin_post("reset", "{}");
+  storage_->admin_post("faults", outage);
+  r = env().run({"backup", "--no-retention", "--retries", "0"});
+  stats = storage_->admin_get("stats");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string msg = r.out + r.err;
+  EXPECT_NE(msg.find("checking bucket 'attachments'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("503"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("gave up after 1 attempt in"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("--retries 0"), std::string::npos) << msg;
+  EXPECT_NE(stats.find("\"bucket_get\":1}"), std::string::npos) << "retried although --retries 0: " << stats;
+  EXPECT_EQ(msg.find(kKey), std::string::npos);
+  expect_only_good_set(dir_->path, "--retries 0 during an outage");
+}
+
 TEST_F(FaultsBackup, FullDiskFailsNamingTheDiskAndFreesTheSpace) {
   if (geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs needs root";
   ts::TempFolder mnt;
@@ -228,11 +259,51 @@ TEST_F(FaultsBackup, FullDiskFailsNamingTheDiskAndFreesTheSpace) {
   std::string msg = r.out + r.err;
   EXPECT_NE(msg.find("No space left on device"), std::string::npos) << msg;
   EXPECT_NE(msg.find(mnt.path), std::string::npos) << "the message should name the file on the full disk: " << msg;
+  // One message with what to do, not one per object still in flight or waiting.
+  std::size_t lines = 0;
+  for (auto at = msg.find("No space left on device"); at != std::string::npos;
+       at = msg.find("No space left on device", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 1u) << msg;
+  EXPECT_NE(msg.find("the disk is full: free space or choose another BACKUP_DIR"), std::string::npos) << msg;
   expect_only_good_set(mnt.path, "full disk");
   // The space was given back: a file the size of a quarter of the set fits again.
   std::string filler(size / 4, 'x');
   ts::spit(fs::path(mnt.path) / "filler", filler);
   EXPECT_EQ(fs::file_size(fs::path(mnt.path) / "filler"), filler.size());
+}
+
+TEST_F(FaultsBackup, FullDiskDuringTheAttachmentsStopsEveryTransferWithOneLine) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs needs root";
+  ts::TempFolder mnt;
+  if (mount("tmpfs", mnt.path.c_str(), "tmpfs", 0, "size=256m,mode=0700") != 0)
+    GTEST_SKIP() << "mount -t tmpfs refused here: " << strerror(errno);
+  struct Unmount {
+    std::string p;
+    ~Unmount() { umount2(p.c_str(), MNT_DETACH); }
+  } unmount{mnt.path};
+  for (const auto& e : fs::directory_iterator(dir_->path))
+    fs::copy(e.path(), fs::path(mnt.path) / e.path().filename(), fs::copy_options::recursive);
+  auto good = crm::engine::find_set(mnt.path, good_);
+  struct statvfs st {};
+  ASSERT_EQ(statvfs(mnt.path.c_str(), &st), 0);
+  std::uint64_t used = static_cast<std::uint64_t>(st.f_blocks - st.f_bfree) * st.f_frsize;
+  // Room for the old set, the new set's database part (with slack for page rounding) and an
+  // eighth of its attachments: the disk fills while they download.
+  std::uint64_t size = used + good.sql_bytes + 512 * 1024 + good.attachments_bytes / 8;
+  std::string opts = "size=" + std::to_string(size) + ",mode=0700";
+  ASSERT_EQ(mount("tmpfs", mnt.path.c_str(), "tmpfs", MS_REMOUNT, opts.c_str()), 0) << strerror(errno);
+  auto r = env(mnt.path).run({"backup", "--no-retention", "--full"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  std::string msg = r.out + r.err;
+  EXPECT_NE(msg.find("/attachments/"), std::string::npos) << "the disk did not fill during the attachments: " << msg;
+  std::size_t lines = 0;
+  for (auto at = msg.find("No space left on device"); at != std::string::npos;
+       at = msg.find("No space left on device", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 1u) << msg;
+  EXPECT_NE(msg.find("the disk is full: free space or choose another BACKUP_DIR"), std::string::npos) << msg;
+  expect_only_good_set(mnt.path, "full disk during the attachments");
 }
 
 TEST_F(FaultsBackup, SigkillAtTwentyTwoTimesAndFourStagesNeverLeavesAHalfSet) {

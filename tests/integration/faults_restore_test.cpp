@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <algorithm>
+#include <regex>
 
 #include "engine/backupset/backup_dir.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
@@ -219,4 +220,42 @@ TEST_F(FaultsRestore, UploadFailuresExitThreeWithTheDatabaseRestoredAndTheObject
   EXPECT_NE(msg.find("The database was restored, but the attachments were not fully restored"), std::string::npos) << msg;
   EXPECT_EQ(ts::diff_maps(source_, checksums()), "");
   for (const auto& n : lost) EXPECT_NE(msg.find("    " + n + ": "), std::string::npos) << n << " not listed: " << msg;
+}
+
+TEST_F(FaultsRestore, RetriedUploadsAreCountedOnceInTheProgress) {
+  drift();
+  // Every second upload is answered 503 after its whole body was sent, then retried.
+  storage_->admin_post("faults", R"({"fail_every":2,"fail_status":503,"scope":"objects"})");
+  auto r = env().run({"restore", prefix_, "--yes", "--retries", "6"});
+  std::string stats = storage_->admin_get("stats");
+  storage_->admin_post("reset", "{}");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_NE(stats.find("\"fail\":"), std::string::npos) << stats;
+  std::regex line("(^|\n)attachments upload: [0-9,]+/[0-9,]+ files, ([^/,]+)/([^,]+),");
+  std::string done, total;
+  for (auto it = std::sregex_iterator(r.err.begin(), r.err.end(), line); it != std::sregex_iterator(); ++it) {
+    done = (*it)[2].str();
+    total = (*it)[3].str();
+  }
+  ASSERT_FALSE(total.empty()) << r.err;
+  EXPECT_EQ(done, total) << r.err;
+  EXPECT_EQ(ts::diff_maps(source_, checksums()), "");
+}
+
+TEST_F(FaultsRestore, ASetWithoutAttachmentsRestoresWithoutAnyStorageSettings) {
+  ts::TempFolder dir;
+  auto b = env(dir.path).run({"backup", "--no-retention", "--no-attachments"});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  auto sets = crm::engine::scan_backup_dir(dir.path);
+  ASSERT_EQ(sets.size(), 1u);
+  auto before = checksums();
+  drift();
+  storage_->admin_post("reset", "{}");
+  // No storage URL and no service key anywhere: the set has no attachments to restore.
+  ts::CliEnv no_storage{dir.path, cluster_->url(), "", "", {}};
+  auto r = no_storage.run({"restore", sets.front().name.prefix, "--yes"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ((r.out + r.err).find("service key"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(ts::diff_maps(before, checksums()), "");
+  EXPECT_NE(storage_->admin_get("stats").find("\"total\":0"), std::string::npos) << "the storage server was asked";
 }
