@@ -7,6 +7,7 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/attachments/path_safety.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/output_options.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/format/human.hpp"
 #include "engine/io/progress.hpp"
@@ -18,6 +19,7 @@ namespace {
 
 struct DumpAttachmentsArgs {
   StorageOptions storage;
+  OutputOptions printing;
   std::string output;
   bool json = false;
 };
@@ -41,8 +43,11 @@ int run(const DumpAttachmentsArgs& a) {
   storage::StorageConfig cfg = a.storage.resolve();
   if (a.output.empty()) throw UsageError("--output DIR is required");
   engine::BackupAttachmentsOptions opts;
-  opts.log = [](const std::string& m) { std::cerr << m << "\n"; };
-  std::cerr << "Backing up attachments...\n";
+  HumanOutput human(std::cerr, a.printing.quiet);
+  std::ostream& out = human.stream();
+  opts.log = [&out](const std::string& m) { out << m << "\n"; };
+  opts.show_progress = a.printing.show_progress();
+  out << "Backing up attachments...\n";
   engine::BackupAttachmentsResult r = engine::backup_attachments(cfg, a.output, opts);
   if (a.json) {
     for (const auto& o : r.objects) std::cout << object_json(o) << "\n";
@@ -50,14 +55,15 @@ int run(const DumpAttachmentsArgs& a) {
   }
   for (const auto& f : r.failures) std::cerr << "error: object '" << engine::printable_name(f.path) << "': " << f.reason << "\n";
   if (!r.ok()) {
-    std::cerr << fmt::format("✗ Attachments backup failed: {} of {} objects could not be backed up (listed above)\n",
-                             r.failures.size(), r.failures.size() + r.objects.size());
-    return kExitFailure;
+    std::string what = fmt::format("{} of {} objects could not be backed up", r.failures.size(),
+                                   r.failures.size() + r.objects.size());
+    std::cerr << "✗ Attachments backup failed: " << what << " (listed above)\n";
+    // Under --json the object lines are followed by one error object (the last line).
+    return report_failure(a.json, "attachments_failed", what, "the objects are listed on standard error", kExitFailure);
   }
   std::cerr << "  ✓ Attachments backup completed!\n"
             << "    Files: " << engine::format_count(r.objects.size()) << "\n"
-            << fmt::format("    Size: {} ({:.2f} MB)\n", engine::Progress::format_bytes(r.bytes),
-                           static_cast<double>(r.bytes) / (1024.0 * 1024.0));
+            << "    Size: " << engine::format_size_auto(r.bytes) << " (" << engine::format_mb(r.bytes) << ")\n";
   return kExitOk;
 }
 
@@ -69,7 +75,12 @@ void register_dump_attachments(CLI::App& dump, Registry& reg) {
   cmd->add_option("--output,-o", args->output, "folder to write the files into (created 0700)")->required();
   cmd->add_flag("--json", args->json, "print one JSON line per object (path, size, hash, content type) on stdout");
   args->storage.add_to(*cmd);
-  cmd->callback([args, &reg] { reg.action = [args] { return run(*args); }; });
+  args->printing.add_to(*cmd);
+  cmd->callback([args, &reg] {
+    reg.json = args->json;
+    reg.verbose = args->printing.verbose;
+    reg.action = [args] { return run(*args); };
+  });
 }
 
 }  // namespace crm::cli

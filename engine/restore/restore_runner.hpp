@@ -22,10 +22,12 @@ struct RestoreOptions {
   bool verify_download = false;
   std::string rewrite_from, rewrite_to;
   storage::StorageConfig storage;
+  bool show_progress = true;  // false: --quiet / --no-progress
+  bool verbose = false;       // --verbose: also the server's notices
 };
 
 struct RestoreOutcome {
-  int exit_code = 0;  // 0, 1 (nothing changed), 2 (refused), 3 (database restored, attachments failed)
+  int exit_code = 0;  // 0, 2 (not confirmed: nothing changed), 3 (database restored, attachments failed)
   std::string json;
 };
 
