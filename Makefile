@@ -26,15 +26,17 @@ test:
 demo:
 	scripts/demo.sh
 
+# CRMBACKUP_MAKE_TARGET tells the tool it runs as a make target, so its messages suggest make
+# targets and BACKUP_DIR (run directly, they name the commands and flags).
 backup-database: $(BIN)
-	@$(BIN) backup
+	@CRMBACKUP_MAKE_TARGET=backup-database $(BIN) backup
 
 list-backups: $(BIN)
-	@$(BIN) list
+	@CRMBACKUP_MAKE_TARGET=list-backups $(BIN) list
 
 restore-database: $(BIN)
 	@test -n "$(BACKUP_PREFIX)" || { echo "error: BACKUP_PREFIX is required, e.g. make restore-database BACKUP_PREFIX=backup-2024-01-15-143022"; exit 2; }
-	@$(BIN) restore "$(BACKUP_PREFIX)" \
+	@CRMBACKUP_MAKE_TARGET=restore-database $(BIN) restore "$(BACKUP_PREFIX)" \
 	  $(if $(filter true 1 yes,$(REWRITE_URLS)),--rewrite-from "$(REWRITE_FROM)" --rewrite-to "$(REWRITE_TO)")
 
 # libFuzzer targets (clang, build-fuzz/): 5 minutes each; FUZZ_SECONDS=N to change.

@@ -5,7 +5,8 @@
 
 namespace crm::engine {
 
-// Throws std::runtime_error with an actionable message when the connection fails.
+// Throws pg::PgError with an actionable message, a hint and the SQLSTATE the failure stands for
+// (08006 unreachable, 28P01/28000 rejected credentials, 3D000 no such database).
 pg::Connection connect_database(const pg::ConnectOptions& opts);
 
 }  // namespace crm::engine

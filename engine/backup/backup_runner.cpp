@@ -113,7 +113,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     AtomicFile f(writer.staging_path(data_part));
     std::unique_ptr<ZstdSink> z;
     if (o.zstd_level) z = std::make_unique<ZstdSink>(f, *o.zstd_level);
-    Progress progress({.label = "data"}, 0, 0);
+    Progress progress({.label = "data", .enabled = o.show_progress}, 0, 0);
     std::uint64_t reported = 0;
     DataDumpOptions d;
     d.jobs = o.jobs;
@@ -143,6 +143,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     out << "Backing up attachments...\n" << std::flush;
     BackupAttachmentsOptions ao;
     ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
+    ao.show_progress = o.show_progress;
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
     att = backup_attachments(o.storage, writer.staging_path("attachments"), ao);

@@ -22,6 +22,7 @@ struct BackupOptions {
   bool apply_retention = true;
   bool managed_schema_objects = true;
   bool full_download = false;  // ignore the previous set's files (incremental attachments)
+  bool show_progress = true;   // false: --quiet / --no-progress
 };
 
 struct BackupOutcome {

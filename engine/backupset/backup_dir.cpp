@@ -15,6 +15,7 @@
 #include "engine/backupset/size_check.hpp"
 #include "engine/backupset/staging.hpp"
 #include "engine/errors.hpp"
+#include "engine/invocation.hpp"
 #include "engine/io/sink.hpp"
 
 namespace crm::engine {
@@ -22,7 +23,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kExample = "\n  Example: BACKUP_DIR=/path/to/backups make backup-database";
+// The example names what the user typed: the make target, or the command with its flag.
+std::string example() {
+  std::string target = make_target();
+  if (!target.empty()) return "\n  Example: BACKUP_DIR=/path/to/backups make " + target;
+  return "\n  Example: crmbackup-native backup --backup-dir /path/to/backups (or BACKUP_DIR=/path/to/backups)";
+}
 
 std::string read_small_file(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -60,21 +66,25 @@ const char* to_string(SetState s) {
 
 fs::path resolve_backup_dir(const std::string& flag_value, bool create) {
   std::string value = flag_value;
+  // Messages name where the value came from: the flag or the variable.
+  const std::string source = flag_value.empty() ? "BACKUP_DIR" : "--backup-dir";
   if (value.empty()) {
     const char* env = std::getenv("BACKUP_DIR");
     if (env) value = env;
   }
-  if (value.empty()) throw UsageError(std::string("BACKUP_DIR environment variable is not set") + kExample);
+  if (value.empty())
+    throw UsageError((make_target().empty() ? "no backup folder: pass --backup-dir or set BACKUP_DIR"
+                                            : "BACKUP_DIR environment variable is not set") + example());
   fs::path dir(value);
   if (!dir.is_absolute())
-    throw UsageError("BACKUP_DIR must be an absolute path, got '" + value + "'" + kExample);
+    throw UsageError(source + " must be an absolute path, got '" + value + "'" + example());
   std::error_code ec;
   auto st = fs::status(dir, ec);
   // A folder on the way that may not be searched: the folder is there for its owner.
   if (ec && (ec.value() == EACCES || ec.value() == EPERM))
     throw folder_access_error(dir, ec.value(), "Cannot read the backup directory " + dir.string());
   if (fs::exists(st) && !fs::is_directory(st))
-    throw UsageError("BACKUP_DIR " + dir.string() + " exists but is not a directory: choose a folder" + kExample);
+    throw UsageError(source + " " + dir.string() + " exists but is not a directory: choose a folder" + example());
   if (!fs::exists(st)) {
     if (!create) throw UsageError("Backup directory does not exist: " + dir.string());
     fs::path existing = dir.parent_path();
@@ -262,7 +272,8 @@ SetInfo find_set(const fs::path& backup_dir, const std::string& prefix_or_path) 
   }
   if (!parse_prefix(prefix))
     throw UsageError("'" + prefix_or_path + "' is not a backup prefix: expected backup-YYYY-MM-DD-HHMMSS "
-                     "(e.g. backup-2024-01-15-143022) or a path to one; run 'make list-backups' to see them");
+                     "(e.g. backup-2024-01-15-143022) or a path to one; run '" + suggest_command("list-backups", "list") +
+                     "' to see them");
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     if (ec.value() == EACCES || ec.value() == EPERM)
@@ -272,7 +283,7 @@ SetInfo find_set(const fs::path& backup_dir, const std::string& prefix_or_path) 
   for (auto& s : scan_backup_dir(dir))
     if (s.name.prefix == prefix) return s;
   throw UsageError("Backup files not found for prefix: " + prefix + " in " + dir.string() +
-                   "\n  Run 'make list-backups' to see the available backups.");
+                   "\n  Run '" + suggest_command("list-backups", "list") + "' to see the available backups.");
 }
 
 }  // namespace crm::engine

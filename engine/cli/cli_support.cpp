@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "pgwire/error.hpp"
+#include "engine/cli/error_report.hpp"
 
 namespace crm::cli {
 
@@ -34,19 +34,22 @@ int parse_compress(const std::string& spec) {
   throw UsageError("--compress must be zstd or zstd:LEVEL with LEVEL 1..19, got '" + spec + "'");
 }
 
-int run_guarded(const std::function<int()>& fn) {
+int run_guarded(const std::function<int()>& fn, bool json, bool verbose) {
   try {
     return fn();
-  } catch (const UsageError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const pg::PgError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitFailure;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitFailure;
+  } catch (...) {
+    ErrorReport r = classify_error(std::current_exception());
+    std::cerr << "error: " << r.human << "\n";
+    if (verbose) std::cerr << "  (code " << r.code << ", exit code " << r.exit_code << ")\n";
+    if (json) std::cout << error_json(r) << "\n" << std::flush;
+    return r.exit_code;
   }
+}
+
+int report_failure(bool json, const std::string& code, const std::string& message, const std::string& hint,
+                   int exit_code) {
+  if (json) std::cout << error_json({code, message, hint, exit_code, message}) << "\n" << std::flush;
+  return exit_code;
 }
 
 }  // namespace crm::cli

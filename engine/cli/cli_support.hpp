@@ -18,14 +18,19 @@ enum ExitCode : int {
   kExitFailure = 1,          // the job failed (database, storage, disk ...)
   kExitUsage = 2,            // bad flags, bad BACKUP_DIR, unknown prefix ...
   kExitAttachmentsFailed = 3 // restore: the database was restored, some attachments were not
+  // 128 + signal: stopped by SIGINT/SIGTERM/SIGHUP after undoing the unfinished work
 };
 
 // Bad input from the user: printed as "error: ..." with exit code 2.
 using UsageError = engine::UsageError;
 
-// The work of the subcommand that was parsed; main() runs it inside the error guard.
+// The work of the subcommand that was parsed; main() runs it inside the error guard. The
+// callback also says whether the command was asked for --json (then a failure is printed as a
+// JSON object on standard output too) and --verbose.
 struct Registry {
   std::function<int()> action;
+  bool json = false;
+  bool verbose = false;
 };
 
 // --db-url with the documented fallbacks (SUPABASE_DB_URL, DATABASE_URL, PG*, local default).
@@ -39,8 +44,14 @@ struct DbOptions {
 // "zstd" or "zstd:LEVEL" -> level; "" -> 0 (no compression). Throws UsageError otherwise.
 int parse_compress(const std::string& spec);
 
-// Runs fn, mapping exceptions to messages on stderr and exit codes.
-int run_guarded(const std::function<int()>& fn);
+// Runs fn. An exception becomes "error: ..." on stderr and its exit code (error_report.hpp);
+// with json, also the one JSON object on stdout: {"ok": false, "error": {...}, "exit_code": N}.
+int run_guarded(const std::function<int()>& fn, bool json = false, bool verbose = false);
+
+// A failure a command reports without throwing (a refused prompt, failed objects), printed the
+// same way as a thrown one under --json. Returns exit_code.
+int report_failure(bool json, const std::string& code, const std::string& message, const std::string& hint,
+                   int exit_code);
 
 // Each file under engine/cli/ registers one command (or one "dump" part).
 void register_list(CLI::App& app, Registry& reg);

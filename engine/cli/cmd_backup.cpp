@@ -6,6 +6,7 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/retention_option.hpp"
+#include "engine/cli/output_options.hpp"
 #include "engine/cli/storage_options.hpp"
 
 namespace crm::cli {
@@ -15,6 +16,7 @@ void register_backup(CLI::App& app, Registry& reg) {
     std::string backup_dir;
     DbOptions db;
     StorageOptions storage;
+    OutputOptions printing;
     unsigned jobs = 0;
     std::string compress;
     bool no_attachments = false;
@@ -30,6 +32,7 @@ void register_backup(CLI::App& app, Registry& reg) {
   cmd->add_option("--backup-dir", o->backup_dir, "folder for the backups (default: $BACKUP_DIR; absolute; created 0700)");
   o->db.add_to(*cmd);
   o->storage.add_to(*cmd);
+  o->printing.add_to(*cmd);
   cmd->add_option("--jobs", o->jobs, "parallel COPY connections (default: the number of cores, at least 2)");
   cmd->add_option("--compress", o->compress, "zstd or zstd:LEVEL: write data.sql.zst instead of data.sql");
   cmd->add_flag("--no-attachments", o->no_attachments, "back up only the database");
@@ -40,6 +43,8 @@ void register_backup(CLI::App& app, Registry& reg) {
   cmd->add_flag("--full", o->full, "download every attachment even when the previous backup has it");
   cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
   cmd->callback([&reg, o] {
+    reg.json = o->json;
+    reg.verbose = o->printing.verbose;
     reg.action = [o] {
       engine::BackupOptions b;
       b.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/true);
@@ -52,8 +57,11 @@ void register_backup(CLI::App& app, Registry& reg) {
       b.apply_retention = !o->no_retention;
       b.managed_schema_objects = !o->no_managed;
       b.full_download = o->full;
-      auto outcome = engine::run_backup(b, o->json ? std::cerr : std::cout);
+      b.show_progress = o->printing.show_progress();
+      HumanOutput human(o->json ? std::cerr : std::cout, o->printing.quiet);
+      auto outcome = engine::run_backup(b, human.stream());
       if (o->json) std::cout << outcome.json << "\n";
+      else if (o->printing.quiet) std::cout << "\u2713 Backup " << outcome.prefix << " completed: " << outcome.manifest_path.string() << "\n";
       return outcome.exit_code;
     };
   });

@@ -11,6 +11,7 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/attachments/path_safety.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/output_options.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/format/human.hpp"
 #include "engine/io/io_error.hpp"
@@ -26,6 +27,7 @@ namespace fs = std::filesystem;
 
 struct DumpAttachmentsArgs {
   StorageOptions storage;
+  OutputOptions printing;
   std::string output;
   bool json = false;
 };
@@ -87,16 +89,19 @@ int run(const DumpAttachmentsArgs& a) {
   StagedFolder out(a.output);
   engine::InterruptGuard guard([&](int) { out.discard(); });
   engine::BackupAttachmentsOptions opts;
-  opts.log = [](const std::string& m) { std::cerr << m << "\n"; };
+  HumanOutput human(std::cerr, a.printing.quiet);
+  std::ostream& msg = human.stream();
+  opts.log = [&msg](const std::string& m) { msg << m << "\n"; };
+  opts.show_progress = a.printing.show_progress();
   opts.output_name = "output folder";
-  std::cerr << "Backing up attachments...\n";
+  msg << "Backing up attachments...\n";
   engine::BackupAttachmentsResult r = engine::backup_attachments(cfg, out.path(), opts);
   for (const auto& f : r.failures) std::cerr << "error: object '" << engine::printable_name(f.path) << "': " << f.reason << "\n";
   if (!r.ok()) {
-    std::cerr << fmt::format("✗ Attachments backup failed: {} of {} objects could not be backed up (listed above); "
-                             "nothing was written to {}\n",
-                             r.failures.size(), r.failures.size() + r.objects.size(), a.output);
-    return kExitFailure;
+    std::string what = fmt::format("{} of {} objects could not be backed up", r.failures.size(),
+                                   r.failures.size() + r.objects.size());
+    std::cerr << "✗ Attachments backup failed: " << what << " (listed above); nothing was written to " << a.output << "\n";
+    return report_failure(a.json, "attachments_failed", what, "the objects are listed on standard error", kExitFailure);
   }
   out.commit();
   if (a.json) {
@@ -105,8 +110,7 @@ int run(const DumpAttachmentsArgs& a) {
   }
   std::cerr << "  ✓ Attachments backup completed!\n"
             << "    Files: " << engine::format_count(r.objects.size()) << "\n"
-            << fmt::format("    Size: {} ({:.2f} MB)\n", engine::Progress::format_bytes(r.bytes),
-                           static_cast<double>(r.bytes) / (1024.0 * 1024.0));
+            << "    Size: " << engine::format_size_auto(r.bytes) << " (" << engine::format_mb(r.bytes) << ")\n";
   return kExitOk;
 }
 
@@ -119,7 +123,12 @@ void register_dump_attachments(CLI::App& dump, Registry& reg) {
                   "new (or empty) folder to write the files into (0700; appears only when every file is on disk)")->required();
   cmd->add_flag("--json", args->json, "print one JSON line per object (path, size, hash, content type) on stdout");
   args->storage.add_to(*cmd);
-  cmd->callback([args, &reg] { reg.action = [args] { return run(*args); }; });
+  args->printing.add_to(*cmd);
+  cmd->callback([args, &reg] {
+    reg.json = args->json;
+    reg.verbose = args->printing.verbose;
+    reg.action = [args] { return run(*args); };
+  });
 }
 
 }  // namespace crm::cli

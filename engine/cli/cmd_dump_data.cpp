@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/output_options.hpp"
+#include "engine/format/human.hpp"
 #include "engine/data/data_dump.hpp"
 #include "engine/io/sink.hpp"
 
@@ -17,6 +19,7 @@ namespace {
 
 struct DumpDataArgs {
   DbOptions db;
+  OutputOptions printing;
   std::string output;
   unsigned jobs = 0;
   std::string compress;
@@ -27,9 +30,9 @@ int run_dump_data(const DumpDataArgs& a) {
   int level = parse_compress(a.compress);
   engine::DataDumpOptions opts;
   opts.jobs = a.jobs;
-  bool tty = ::isatty(2);
+  bool tty = ::isatty(2) && a.printing.show_progress();
   opts.progress = [tty](std::uint64_t bytes, std::uint64_t rows) {
-    if (tty) std::cerr << fmt::format("\r  data: {:.1f} MiB, {} rows", bytes / 1048576.0, rows) << std::flush;
+    if (tty) std::cerr << "\r  data: " << engine::format_mb(bytes) << ", " << engine::format_count(rows) << " rows" << std::flush;
   };
 
   std::unique_ptr<engine::AtomicFile> file;
@@ -64,8 +67,8 @@ int run_dump_data(const DumpDataArgs& a) {
     mig.commit();
   }
   if (file) file->commit();
-  std::cerr << fmt::format("Dumped {} tables ({} rows, {:.1f} MiB of rows) and {} sequences{}{}\n",
-                           res.tables.size(), res.total_rows, res.total_payload_bytes / 1048576.0,
+  std::cerr << fmt::format("Dumped {} tables ({} rows, {} of rows) and {} sequences{}{}\n",
+                           res.tables.size(), res.total_rows, engine::format_mb(res.total_payload_bytes),
                            res.sequences.size(), file ? " to " : "", file ? out_path.string() : "");
   return kExitOk;
 }
@@ -78,13 +81,17 @@ void register_dump_data(CLI::App& dump, Registry& reg) {
       "data", "write data.sql: every table's rows (COPY) and sequence values, like "
               "supabase db dump --data-only --use-copy, over parallel connections sharing one snapshot");
   args->db.add_to(*cmd);
+  args->printing.add_to(*cmd);
   cmd->add_option("-o,--output", args->output, "file to write (default: standard output)");
   cmd->add_option("-j,--jobs", args->jobs, "parallel connections (default: the number of cores, at least 2)")
       ->check(CLI::Range(1u, 64u));
   cmd->add_option("--compress", args->compress, "zstd or zstd:LEVEL: write FILE.zst (zstd -dc FILE | psql works)");
   cmd->add_option("--migrations-output", args->migrations_output,
                   "also write the applied migrations (supabase_migrations.schema_migrations), one per line");
-  cmd->callback([args, &reg] { reg.action = [args] { return run_dump_data(*args); }; });
+  cmd->callback([args, &reg] {
+    reg.verbose = args->printing.verbose;
+    reg.action = [args] { return run_dump_data(*args); };
+  });
 }
 
 }  // namespace crm::cli

@@ -7,6 +7,7 @@
 #include "engine/backupset/staging.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/retention_option.hpp"
+#include "engine/cli/output_options.hpp"
 
 namespace crm::cli {
 
@@ -16,6 +17,7 @@ void register_prune(CLI::App& app, Registry& reg) {
     int retention_days = 7;
     bool dry_run = false;
     bool json = false;
+    OutputOptions printing;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("prune", "delete backups older than the retention period (never the newest "
@@ -24,11 +26,15 @@ void register_prune(CLI::App& app, Registry& reg) {
   add_retention_days_option(*cmd, o->retention_days, "keep backups younger than this many days, 1 to 36500 (default 7)");
   cmd->add_flag("--dry-run", o->dry_run, "only say what would be deleted");
   cmd->add_flag("--json", o->json, "print one JSON document instead of text");
+  o->printing.add_to(*cmd);
   cmd->callback([&reg, o] {
+    reg.json = o->json;
+    reg.verbose = o->printing.verbose;
     reg.action = [o] {
       auto dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
       if (!o->dry_run)
-        for (const auto& line : engine::clean_crashed_runs(dir)) std::cerr << "  " << line << "\n";
+        for (const auto& line : engine::clean_crashed_runs(dir))
+          if (!o->printing.quiet) std::cerr << "  " << line << "\n";
       auto plan = engine::plan_retention(engine::scan_backup_dir(dir), std::nullopt, std::time(nullptr),
                                          o->retention_days);
       auto done = o->dry_run ? plan.decisions : engine::apply_retention(dir, plan);

@@ -5,6 +5,7 @@
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/output_options.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/restore/restore_runner.hpp"
 
@@ -16,6 +17,7 @@ void register_restore(CLI::App& app, Registry& reg) {
     std::string backup_dir;
     DbOptions db;
     StorageOptions storage;
+    OutputOptions printing;
     bool yes = false, force = false, no_attachments = false, verify_download = false, json = false;
     std::string rewrite_from, rewrite_to;
   };
@@ -27,6 +29,7 @@ void register_restore(CLI::App& app, Registry& reg) {
   cmd->add_option("--backup-dir", o->backup_dir, "where a prefix is looked up (default: $BACKUP_DIR)");
   o->db.add_to(*cmd);
   o->storage.add_to(*cmd);
+  o->printing.add_to(*cmd);
   cmd->add_flag("--yes,-y", o->yes, "do not ask; required when there is no terminal");
   cmd->add_flag("--force", o->force, "restore even when files do not match the manifest (dangerous)");
   cmd->add_flag("--no-attachments", o->no_attachments, "restore only the database");
@@ -35,6 +38,8 @@ void register_restore(CLI::App& app, Registry& reg) {
   cmd->add_option("--rewrite-to", o->rewrite_to, "... to start with this instead");
   cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
   cmd->callback([&reg, o] {
+    reg.json = o->json;
+    reg.verbose = o->printing.verbose;
     reg.action = [o] {
       if (o->rewrite_from.empty() != o->rewrite_to.empty())
         throw UsageError("--rewrite-from and --rewrite-to go together (REWRITE_FROM and REWRITE_TO with REWRITE_URLS=true)");
@@ -50,8 +55,15 @@ void register_restore(CLI::App& app, Registry& reg) {
       r.rewrite_from = o->rewrite_from;
       r.rewrite_to = o->rewrite_to;
       r.resolve_storage = [o] { return o->storage.resolve(); };
-      auto outcome = engine::run_restore(r, o->json ? std::cerr : std::cout, std::cin, ::isatty(0) != 0);
+      r.show_progress = o->printing.show_progress();
+      r.verbose = o->printing.verbose;
+      HumanOutput human(o->json ? std::cerr : std::cout, o->printing.quiet);
+      auto outcome = engine::run_restore(r, human.stream(), std::cin, ::isatty(0) != 0);
+      if (outcome.exit_code == kExitUsage && outcome.json.empty())
+        return report_failure(o->json, "cancelled", "the restore was not confirmed; nothing was changed",
+                              "answer y at the prompt, or pass --yes", kExitUsage);
       if (o->json) std::cout << outcome.json << "\n";
+      else if (o->printing.quiet && outcome.exit_code == kExitOk) std::cout << "\u2713 Restore of " << o->set << " completed\n";
       return outcome.exit_code;
     };
   });

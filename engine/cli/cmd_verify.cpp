@@ -1,8 +1,10 @@
 // `verify`: prove a set is whole (and, with --restore-into, that it restores) — for CI.
+#include <algorithm>
 #include <iostream>
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/output_options.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/format/json_writer.hpp"
 #include "engine/verify/verify_files.hpp"
@@ -15,6 +17,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   struct Opts {
     std::string set, backup_dir, restore_into;
     StorageOptions storage;
+    OutputOptions printing;
     int connect_timeout = 10;
     bool yes = false, json = false, no_attachments = false;
   };
@@ -30,9 +33,14 @@ void register_verify(CLI::App& app, Registry& reg) {
   cmd->add_option("--connect-timeout", o->connect_timeout, "seconds to wait for the scratch database");
   o->storage.add_to(*cmd);
   cmd->add_flag("--json", o->json, "print a JSON report on stdout (CI artifact)");
+  o->printing.add_to(*cmd);
   cmd->callback([&reg, o] {
+    reg.json = o->json;
+    reg.verbose = o->printing.verbose;
     reg.action = [o] {
-      std::ostream& out = o->json ? std::cerr : std::cout;
+      std::ostream& result_out = o->json ? std::cerr : std::cout;
+      HumanOutput human(result_out, o->printing.quiet);
+      std::ostream& out = human.stream();
       std::filesystem::path dir;
       if (o->set.find('/') == std::string::npos) dir = engine::resolve_backup_dir(o->backup_dir, false);
       auto set = engine::find_set(dir, o->set);
@@ -40,6 +48,8 @@ void register_verify(CLI::App& app, Registry& reg) {
       auto problems = engine::verify_set_files(set, {.attachments = !o->no_attachments});
       bool legacy = !set.manifest;
       for (auto& p : engine::verify_set_sql(set)) problems.push_back(std::move(p));
+      // Problems in the files themselves make the set damaged; the rest come from --restore-into.
+      const bool files_damaged = std::any_of(problems.begin(), problems.end(), [](const auto& p) { return p.kind != "legacy"; });
       std::optional<engine::RestoreIntoReport> restored;
       if (!o->restore_into.empty()) {
         engine::RestoreIntoOptions ro;
@@ -66,8 +76,10 @@ void register_verify(CLI::App& app, Registry& reg) {
         out << "  restored into " << pg::redact_target(o->restore_into) << ": " << restored->tables_compared
             << " tables (" << restored->rows_compared << " rows), " << restored->sequences_compared << " sequences, "
             << restored->migrations_compared << " migrations, " << restored->objects_compared << " attachments compared\n";
-      if (failures == 0) out << "\u2713 Backup " << set.name.prefix << " verified" << (legacy ? " (legacy: no manifest)" : "") << "\n";
-      else out << "\u2717 Backup " << set.name.prefix << ": " << failures << " problem(s)\n";
+      out.flush();
+      // The verdict is the result: --quiet keeps it.
+      if (failures == 0) result_out << "\u2713 Backup " << set.name.prefix << " verified" << (legacy ? " (legacy: no manifest)" : "") << "\n";
+      else result_out << "\u2717 Backup " << set.name.prefix << ": " << failures << " problem(s)\n";
       if (o->json) {
         engine::JsonWriter w;
         w.begin_object().field("prefix", set.name.prefix).field("ok", failures == 0).field("legacy", legacy);
@@ -86,6 +98,13 @@ void register_verify(CLI::App& app, Registry& reg) {
               .field("sequences", restored->sequences_compared).field("migrations", restored->migrations_compared)
               .field("attachments", restored->objects_compared).end_object();
         }
+        if (failures) {
+          // A failed check has the same error shape as any other failure.
+          w.key("error").begin_object().field("code", files_damaged ? "damaged_set" : "verify_failed")
+              .field("message", "backup " + set.name.prefix + ": " + std::to_string(failures) + " problem(s)")
+              .field("hint", "the problems list says which file or table differs").end_object();
+        }
+        w.field("exit_code", failures == 0 ? kExitOk : kExitFailure);
         w.end_object();
         std::cout << w.str() << "\n";
       }

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string_view>
 
 #include "engine/cli/cli_support.hpp"
 
@@ -30,11 +31,16 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
+    if (rc == 0) return kExitOk;  // --help, --version
+    // A script that asked for --json gets its one object even when the flags are wrong.
+    for (int i = 1; i < argc; ++i)
+      if (std::string_view(argv[i]) == "--json") return report_failure(true, "usage", e.what(), "see --help", kExitUsage);
+    return kExitUsage;
   }
   if (!reg.action) {
-    std::cout << app.help();
-    return kExitOk;
+    // No command is a usage error: the help goes where errors go, and scripts see exit code 2.
+    std::cerr << app.help() << "error: a command is required (backup, list, restore, verify, prune or dump)\n";
+    return kExitUsage;
   }
-  return run_guarded(reg.action);
+  return run_guarded(reg.action, reg.json, reg.verbose);
 }

@@ -14,8 +14,10 @@ std::string fixed2(double v, const char* unit) {
 }
 }  // namespace
 
-std::string format_gb(std::uint64_t bytes) { return fixed2(static_cast<double>(bytes) / kGiB, "GB"); }
-std::string format_mb(std::uint64_t bytes) { return fixed2(static_cast<double>(bytes) / kMiB, "MB"); }
+// Counted in powers of 1024 and labelled so (GiB, MiB): the old scripts counted the same way but
+// wrote GB/MB.
+std::string format_gb(std::uint64_t bytes) { return fixed2(static_cast<double>(bytes) / kGiB, "GiB"); }
+std::string format_mb(std::uint64_t bytes) { return fixed2(static_cast<double>(bytes) / kMiB, "MiB"); }
 std::string format_size_auto(std::uint64_t bytes) {
   return static_cast<double>(bytes) >= kGiB ? format_gb(bytes) : format_mb(bytes);
 }
@@ -55,6 +57,6 @@ std::string format_duration(double s) {
   return buf;
 }
 
-std::string format_rate(double bps) { return fixed2(bps / kMiB, "MB/s"); }
+std::string format_rate(double bps) { return fixed2(bps / kMiB, "MiB/s"); }
 
 }  // namespace crm::engine

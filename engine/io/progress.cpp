@@ -24,9 +24,10 @@ void Progress::set_totals(std::uint64_t total_bytes, std::uint64_t total_files) 
 
 std::string Progress::format_bytes(std::uint64_t n) {
   double v = static_cast<double>(n);
-  if (v >= 1024.0 * 1024 * 1024) return fmt::format("{:.2f} GB", v / (1024.0 * 1024 * 1024));
-  if (v >= 1024.0 * 1024) return fmt::format("{:.2f} MB", v / (1024.0 * 1024));
-  if (v >= 1024.0) return fmt::format("{:.1f} KB", v / 1024.0);
+  // Binary units, labelled as such like every size the tool prints (engine/format/human).
+  if (v >= 1024.0 * 1024 * 1024) return fmt::format("{:.2f} GiB", v / (1024.0 * 1024 * 1024));
+  if (v >= 1024.0 * 1024) return fmt::format("{:.2f} MiB", v / (1024.0 * 1024));
+  if (v >= 1024.0) return fmt::format("{:.1f} KiB", v / 1024.0);
   return fmt::format("{} B", n);
 }
 

@@ -37,7 +37,7 @@ class Progress {
 
   std::uint64_t bytes() const { return bytes_.load(); }
   std::uint64_t files() const { return files_.load(); }
-  // "attachments: 1,204/3,000 files, 1.20 GB/2.00 GB, 85.3 MB/s, ETA 0:12"
+  // "attachments: 1,204/3,000 files, 1.20 GiB/2.00 GiB, 85.30 MiB/s, ETA 0:12"
   std::string render() const;
 
   static std::string format_bytes(std::uint64_t n);

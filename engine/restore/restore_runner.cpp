@@ -1,6 +1,7 @@
 #include "engine/restore/restore_runner.hpp"
 
 #include <chrono>
+#include <exception>
 #include <iostream>
 
 #include "engine/attachments/attachments.hpp"
@@ -55,7 +56,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
     out << "  \u2717 " << p.file << ": " << p.kind << " (" << p.detail << ")\n";
   }
   if (damaged && !o.force)
-    throw std::runtime_error("the backup " + prefix +
+    throw DamagedSetError("the backup " + prefix +
                              " does not match its manifest (see above): refusing to restore a damaged backup; "
                              "nothing was changed. Use --force to restore it anyway.");
   if (damaged)
@@ -70,7 +71,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
     case Confirmation::Yes: break;
     case Confirmation::No:
       out << "Restore cancelled; nothing was changed.\n";
-      res.exit_code = 1;
+      res.exit_code = 2;  // the README's "refused confirmation"
       return res;
     case Confirmation::NoTerminal:
       throw UsageError("refusing to restore without confirmation: there is no terminal to ask on. "
@@ -97,7 +98,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   }
   // The executor counts COPY payload bytes; the file also holds statements, so the total is
   // an upper bound and the ETA errs on the long side.
-  Progress progress({.label = "data"}, set.data_part() == "data.sql" ? data_bytes : 0, 0);
+  Progress progress({.label = "data", .enabled = o.show_progress}, set.data_part() == "data.sql" ? data_bytes : 0, 0);
   std::uint64_t reported = 0;
   di.progress = [&](std::uint64_t b) {
     progress.add_bytes(b - reported);
@@ -109,7 +110,9 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
     progress.finish();
   } catch (const std::exception& e) {
     progress.finish();
-    throw std::runtime_error(std::string("restore failed, the database was rolled back and is unchanged:\n  ") + e.what());
+    // Nested: the CLI still sees the PgError (SQLSTATE) or lock timeout underneath.
+    std::throw_with_nested(
+        std::runtime_error(std::string("restore failed, the database was rolled back and is unchanged:\n  ") + e.what()));
   }
   out << "\u2713 Database restored: " << format_count(st.copy_rows) << " rows, " << st.statements
       << " statements (" << st.deferred_statements << " after the data) in " << format_duration(st.seconds) << "\n";
@@ -122,6 +125,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
     out << "Restoring attachments...\n" << std::flush;
     RestoreAttachmentsOptions ro;
     ro.verify_download = o.verify_download;
+    ro.show_progress = o.show_progress;
     ro.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };
     auto objects = set.manifest ? manifest_objects(*set.manifest) : std::vector<ObjectRecord>{};
     RestoreAttachmentsResult ar;
@@ -141,7 +145,10 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
       if (ar.failures.empty()) out << "    the bucket's listing does not match the backup\n";
       out << "  The files are in " << set.part("attachments").string() << " and can be uploaded again with the same command.\n";
       res.exit_code = 3;
-      w.field("ok", false).end_object();
+      w.field("ok", false).key("error").begin_object().field("code", "attachments_failed")
+          .field("message", "the database was restored, but the attachments were not fully restored")
+          .field("hint", "run the same restore again to upload them").end_object();
+      w.field("exit_code", 3).end_object();
       res.json = w.str();
       return res;
     }

@@ -26,10 +26,12 @@ struct RestoreOptions {
   // When set, asked for the storage settings only when the set has attachments to restore: a
   // set without them needs no service key.
   std::function<storage::StorageConfig()> resolve_storage;
+  bool show_progress = true;  // false: --quiet / --no-progress
+  bool verbose = false;       // --verbose: also the server's notices
 };
 
 struct RestoreOutcome {
-  int exit_code = 0;  // 0, 1 (nothing changed), 2 (refused), 3 (database restored, attachments failed)
+  int exit_code = 0;  // 0, 2 (not confirmed: nothing changed), 3 (database restored, attachments failed)
   std::string json;
 };
 

@@ -353,6 +353,7 @@ TEST_F(BackupRestoreTest, SetWrittenByTheOldSystemRestores) {
 TEST_F(BackupRestoreTest, ErrorsSayWhatToDoAndNeverShowSecrets) {
   testsupport::TempFolder dir;
   auto e = env("");
+  e.extra["CRMBACKUP_MAKE_TARGET"] = "backup-database";  // the drop-in wording, as make runs it
   auto r = e.run({"backup"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("BACKUP_DIR environment variable is not set"), std::string::npos) << r.err;

@@ -90,8 +90,11 @@ TEST(SetName, FormatsAndParsesBothForms) {
 }
 
 TEST(HumanFormat, MatchesTheOldScripts) {
-  EXPECT_EQ(format_gb(12884901888ull), "12.00 GB");
-  EXPECT_EQ(format_mb(12887526195ull), "12290.50 MB");
+  // Binary counting, labelled as binary (issue 16: the old scripts wrote GB/MB for the same).
+  EXPECT_EQ(format_gb(12884901888ull), "12.00 GiB");
+  EXPECT_EQ(format_mb(12887526195ull), "12290.50 MiB");
+  EXPECT_EQ(format_size_auto(10485), "0.01 MiB");
+  EXPECT_EQ(format_rate(3.0 * 1048576), "3.00 MiB/s");
   EXPECT_EQ(format_count(33000), "33,000");
   EXPECT_EQ(format_count(7), "7");
   EXPECT_EQ(format_count(1234567), "1,234,567");
@@ -152,9 +155,10 @@ TEST(Manifest, MalformedOrLyingManifestsAreRefusedWithTheField) {
   EXPECT_THROW(parse_manifest(wrong_type, "m"), ManifestError);
 }
 
-TEST(BackupDir, ErrorsUseTheOldWording) {
+TEST(BackupDir, ErrorsUseTheOldWordingUnderMakeAndNameTheFlagOtherwise) {
   TempDir t;
   unsetenv("BACKUP_DIR");
+  setenv("CRMBACKUP_MAKE_TARGET", "backup-database", 1);
   try {
     resolve_backup_dir("", true);
     FAIL();
@@ -162,7 +166,28 @@ TEST(BackupDir, ErrorsUseTheOldWording) {
     EXPECT_NE(std::string(e.what()).find("BACKUP_DIR environment variable is not set"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("Example: BACKUP_DIR=/path/to/backups make backup-database"), std::string::npos);
   }
-  EXPECT_THROW(resolve_backup_dir("relative/dir", true), UsageError);
+  unsetenv("CRMBACKUP_MAKE_TARGET");
+  try {
+    resolve_backup_dir("", true);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_EQ(std::string(e.what()).find("make"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--backup-dir"), std::string::npos) << e.what();
+  }
+  try {
+    resolve_backup_dir("relative/dir", true);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with("--backup-dir must be an absolute path, got 'relative/dir'")) << e.what();
+  }
+  setenv("BACKUP_DIR", "relative/dir", 1);
+  try {
+    resolve_backup_dir("", true);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with("BACKUP_DIR must be an absolute path")) << e.what();
+  }
+  unsetenv("BACKUP_DIR");
   write_file(t.path / "afile", "x");
   EXPECT_THROW(resolve_backup_dir((t.path / "afile").string(), true), UsageError);
   auto made = resolve_backup_dir((t.path / "new" / "nested").string(), true);

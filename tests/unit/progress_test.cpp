@@ -13,8 +13,9 @@ using namespace crm::engine;
 TEST(Progress, FormatsSizesCountsAndDurations) {
   EXPECT_EQ(format_count(33000), "33,000");
   EXPECT_EQ(format_count(999), "999");
-  EXPECT_EQ(Progress::format_bytes(12ULL << 30), "12.00 GB");
-  EXPECT_EQ(Progress::format_bytes(1536), "1.5 KB");
+  EXPECT_EQ(Progress::format_bytes(12ULL << 30), "12.00 GiB");
+  EXPECT_EQ(Progress::format_bytes(3ULL << 20), "3.00 MiB");
+  EXPECT_EQ(Progress::format_bytes(1536), "1.5 KiB");
   EXPECT_EQ(Progress::format_duration(75), "1:15");
   EXPECT_EQ(Progress::format_duration(3725), "1:02:05");
 }
