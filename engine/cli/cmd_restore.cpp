@@ -16,7 +16,7 @@ void register_restore(CLI::App& app, Registry& reg) {
     std::string backup_dir;
     DbOptions db;
     StorageOptions storage;
-    bool yes = false, force = false, no_attachments = false, verify_download = false, json = false;
+    bool yes = false, force = false, no_attachments = false, verify_download = false, json = false, verbose = false;
     std::string rewrite_from, rewrite_to;
   };
   auto o = std::make_shared<Opts>();
@@ -34,6 +34,7 @@ void register_restore(CLI::App& app, Registry& reg) {
   cmd->add_option("--rewrite-from", o->rewrite_from, "rewrite stored attachment URLs starting with this ...");
   cmd->add_option("--rewrite-to", o->rewrite_to, "... to start with this instead");
   cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
+  cmd->add_flag("--verbose", o->verbose, "show the server's notices and warnings (hidden by default, only counted)");
   cmd->callback([&reg, o] {
     reg.action = [o] {
       if (o->rewrite_from.empty() != o->rewrite_to.empty())
@@ -49,6 +50,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       r.verify_download = o->verify_download;
       r.rewrite_from = o->rewrite_from;
       r.rewrite_to = o->rewrite_to;
+      r.verbose = o->verbose;
       if (r.attachments) r.storage = o->storage.resolve();
       auto outcome = engine::run_restore(r, o->json ? std::cerr : std::cout, std::cin, ::isatty(0) != 0);
       if (o->json) std::cout << outcome.json << "\n";

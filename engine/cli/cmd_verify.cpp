@@ -16,7 +16,7 @@ void register_verify(CLI::App& app, Registry& reg) {
     std::string set, backup_dir, restore_into;
     StorageOptions storage;
     int connect_timeout = 10;
-    bool yes = false, json = false, no_attachments = false;
+    bool yes = false, json = false, no_attachments = false, verbose = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("verify", "check a backup against its manifest and, with --restore-into, "
@@ -30,6 +30,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   cmd->add_option("--connect-timeout", o->connect_timeout, "seconds to wait for the scratch database");
   o->storage.add_to(*cmd);
   cmd->add_flag("--json", o->json, "print a JSON report on stdout (CI artifact)");
+  cmd->add_flag("--verbose", o->verbose, "with --restore-into: show the server's notices and warnings");
   cmd->callback([&reg, o] {
     reg.action = [o] {
       std::ostream& out = o->json ? std::cerr : std::cout;
@@ -45,6 +46,7 @@ void register_verify(CLI::App& app, Registry& reg) {
         engine::RestoreIntoOptions ro;
         ro.target = {.target = o->restore_into, .connect_timeout_seconds = o->connect_timeout};
         ro.assume_yes = o->yes;
+        ro.verbose = o->verbose;
         // The scratch bucket only when named on the command line: never the configured one.
         if (!o->storage.url.empty()) ro.storage = o->storage.resolve();
         ro.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };
@@ -65,7 +67,8 @@ void register_verify(CLI::App& app, Registry& reg) {
       if (restored && restored->restored)
         out << "  restored into " << pg::redact_target(o->restore_into) << ": " << restored->tables_compared
             << " tables (" << restored->rows_compared << " rows), " << restored->sequences_compared << " sequences, "
-            << restored->migrations_compared << " migrations, " << restored->objects_compared << " attachments compared\n";
+            << restored->migrations_compared << " migration rows, " << restored->matviews_compared
+            << " materialized views, " << restored->objects_compared << " attachments compared\n";
       if (failures == 0) out << "\u2713 Backup " << set.name.prefix << " verified" << (legacy ? " (legacy: no manifest)" : "") << "\n";
       else out << "\u2717 Backup " << set.name.prefix << ": " << failures << " problem(s)\n";
       if (o->json) {
@@ -84,6 +87,7 @@ void register_verify(CLI::App& app, Registry& reg) {
               .field("restored", restored->restored).field("created_database", restored->created_database)
               .field("tables", restored->tables_compared).field("rows", restored->rows_compared)
               .field("sequences", restored->sequences_compared).field("migrations", restored->migrations_compared)
+              .field("matviews", restored->matviews_compared).field("dropped_database", restored->dropped_database)
               .field("attachments", restored->objects_compared).end_object();
         }
         w.end_object();

@@ -21,6 +21,7 @@ struct RestoreOptions {
   bool attachments = true;
   bool verify_download = false;
   std::string rewrite_from, rewrite_to;
+  bool verbose = false;  // show the server's notices and warnings one by one
   storage::StorageConfig storage;
 };
 
