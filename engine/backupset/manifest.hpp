@@ -37,8 +37,8 @@ struct ManifestSequence {
   bool is_called = false;
 };
 
-// A materialized view: whether the source had it populated and, if so, its rows as a multiset
-// (a REFRESH may store them in another order).
+// A materialized view: whether the source had it populated and, if so, the rows a REFRESH
+// gives in the backup's snapshot, as a multiset (a REFRESH may store them in another order).
 struct ManifestMatview {
   std::string schema;
   std::string name;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "engine/catalog/catalog.hpp"
 #include "engine/schema/toposort.hpp"
@@ -78,6 +79,16 @@ std::vector<MatviewState> list_matviews(pg::Connection& conn) {
 
 RowSetDigest digest_matview(pg::Connection& conn, const std::string& schema, const std::string& name) {
   return row_set_digest(conn, "COPY (SELECT * FROM " + pg::quote_qualified(schema, name) + ") TO STDOUT");
+}
+
+RowSetDigest digest_matview_query(pg::Connection& conn, const std::string& schema, const std::string& name) {
+  // The server's own deparse of the definition, as schema.sql writes it.
+  auto r = conn.exec_params("SELECT pg_catalog.pg_get_viewdef(pg_catalog.to_regclass($1)) AS def",
+                            {pg::quote_qualified(schema, name)});
+  std::string def(r.get(0, "def"));
+  while (!def.empty() && (def.back() == ';' || std::isspace(static_cast<unsigned char>(def.back())))) def.pop_back();
+  if (def.empty()) throw std::runtime_error("materialized view " + pg::quote_qualified(schema, name) + " has no definition");
+  return row_set_digest(conn, "COPY (" + def + ") TO STDOUT");
 }
 
 std::string refresh_matview_sql(const MatviewState& m) {
