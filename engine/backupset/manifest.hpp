@@ -44,7 +44,9 @@ struct ManifestMatview {
   std::string name;
   bool populated = false;
   std::uint64_t rows = 0;
-  std::string rows_xxh3_128_sum;  // sum of the rows' XXH3-128 modulo 2^128; empty when not populated
+  // Sum of the rows' XXH3-128 modulo 2^128; empty when not populated or when the view reads
+  // another materialized view (its rows then depend on that one's refresh, not the snapshot).
+  std::string rows_xxh3_128_sum;
 };
 
 struct ManifestObject {

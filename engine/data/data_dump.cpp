@@ -411,7 +411,7 @@ DataDumpResult dump_data(const pg::ConnectOptions& connect, Sink& out, const Dat
   for (auto& m : result.matviews) {
     if (!m.populated) continue;
     out.write(refresh_matview_sql(m));
-    m.content = digest_matview_query(*coord, m.schema, m.name);
+    if (!m.reads_matview) m.content = digest_matview_query(*coord, m.schema, m.name);
   }
   out.write(data_file_trailer());
   if (own) own->exec("COMMIT");

@@ -63,7 +63,10 @@ std::vector<MatviewState> list_matviews(pg::Connection& conn) {
       todo.pop_back();
       if (!seen.insert(x).second) continue;
       if (auto it = index.find(x); it != index.end()) {
-        if (it->second != v) edges.emplace_back(it->second, v);
+        if (it->second != v) {
+          edges.emplace_back(it->second, v);
+          views[v].reads_matview = true;
+        }
         continue;
       }
       if (auto it = reads.find(x); it != reads.end()) todo.insert(todo.end(), it->second.begin(), it->second.end());

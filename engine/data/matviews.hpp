@@ -18,6 +18,9 @@ namespace crm::engine {
 struct MatviewState {
   std::string schema, name, owner;
   bool populated = false;  // pg_class.relispopulated
+  // Reads another materialized view: what its REFRESH gives after a restore depends on that
+  // view's fresh rows, not on the (possibly stale) ones the snapshot holds, so no digest.
+  bool reads_matview = false;
   RowSetDigest content;    // of the populated ones, filled by digest_matview_query
 };
 
