@@ -15,11 +15,37 @@ std::string excerpt(std::string_view sql) {
   return s;
 }
 
+void receive_notice(void* arg, const PGresult* res) {
+  const auto* handler = static_cast<const NoticeHandler*>(arg);
+  if (!handler || !*handler) return;
+  const char* sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (!sev) sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+  const char* msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+  Notice n{sev ? sev : "NOTICE", msg ? msg : ""};
+  if (!msg) {  // not from the server (libpq's own): the whole text
+    n.message = PQresultErrorMessage(res);
+    while (!n.message.empty() && n.message.back() == '\n') n.message.pop_back();
+  }
+  try {
+    (*handler)(n);
+  } catch (...) {
+    // A notice is informational: a failing handler must not unwind through libpq.
+  }
+}
+
 }  // namespace
 
 void Connection::Deleter::operator()(pg_conn* c) const { PQfinish(c); }
 
-Connection::Connection(pg_conn* c) : conn_(c) {}
+Connection::Connection(pg_conn* c) : notice_(std::make_unique<NoticeHandler>()), conn_(c) {
+  if (c) PQsetNoticeReceiver(c, receive_notice, notice_.get());
+}
+
+NoticeHandler Connection::set_notice_handler(NoticeHandler handler) {
+  NoticeHandler previous = std::move(*notice_);
+  *notice_ = std::move(handler);
+  return previous;
+}
 Connection::~Connection() = default;
 
 Connection Connection::open(const ConnectOptions& opts) {

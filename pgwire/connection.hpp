@@ -22,6 +22,14 @@ using CopyChunkSink = std::function<void(std::string_view chunk)>;
 // Fills the buffer with the next COPY FROM STDIN bytes; returns 0 at the end.
 using CopySource = std::function<size_t(char* buf, size_t cap)>;
 
+// A message the server sent besides a result (NOTICE, WARNING, INFO ...), e.g.
+// `policy "x" for relation "y" does not exist, skipping`.
+struct Notice {
+  std::string severity;  // not localized: NOTICE, WARNING, INFO, DEBUG, LOG
+  std::string message;   // the primary message, without the severity and the trailing newline
+};
+using NoticeHandler = std::function<void(const Notice&)>;
+
 struct CopyOutStats {
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;
@@ -54,6 +62,12 @@ class Connection {
   std::uint64_t copy_in_end();
   void copy_in_abort(const std::string& reason);
 
+  // Where the server's notices go. libpq would print them on stderr, between the tool's own
+  // lines; instead the caller decides (a restore shows them only with --verbose). Without a
+  // handler they are dropped. Returns the previous handler. Not thread-safe: set it from the
+  // thread that uses the connection.
+  NoticeHandler set_notice_handler(NoticeHandler handler);
+
   // Asks the server to cancel the running query; safe to call from another thread.
   void cancel() const;
 
@@ -69,7 +83,23 @@ class Connection {
   explicit Connection(pg_conn* c);
   Result checked(pg_result* res, std::string_view sql);
 
+  // On the heap so the address libpq holds stays valid when the Connection moves.
+  std::unique_ptr<NoticeHandler> notice_;
   std::unique_ptr<pg_conn, Deleter> conn_;
+};
+
+// Routes a connection's notices to a handler for a scope, then puts the previous one back.
+class ScopedNoticeHandler {
+ public:
+  ScopedNoticeHandler(Connection& conn, NoticeHandler handler)
+      : conn_(conn), previous_(conn.set_notice_handler(std::move(handler))) {}
+  ScopedNoticeHandler(const ScopedNoticeHandler&) = delete;
+  ScopedNoticeHandler& operator=(const ScopedNoticeHandler&) = delete;
+  ~ScopedNoticeHandler() { conn_.set_notice_handler(std::move(previous_)); }
+
+ private:
+  Connection& conn_;
+  NoticeHandler previous_;
 };
 
 // Rolls back unless commit() was called.

@@ -13,6 +13,7 @@
 #include "engine/backupset/set_report.hpp"
 #include "engine/backupset/staging.hpp"
 #include "engine/data/data_dump.hpp"
+#include "engine/data/migrations_sql.hpp"
 #include "engine/db_connect.hpp"
 #include "engine/format/human.hpp"
 #include "engine/format/json_writer.hpp"
@@ -33,7 +34,7 @@ namespace {
 
 struct WrittenFile {
   std::string part;  // roles.sql ...
-  std::string role;  // roles | schema | data | applied-migrations
+  std::string role;  // roles | schema | data | migrations | applied-migrations
   std::uint64_t size = 0;
   std::string xxh3_128;
 };
@@ -132,6 +133,12 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
         << data.sequences.size() << " sequences\n";
   }
   {
+    AtomicFile f(writer.staging_path("migrations.sql"));
+    write_migrations_sql(coord, f);
+    files.push_back(commit_file(f, "migrations.sql", "migrations"));
+  }
+  {
+    // Kept for readers of the old layout; restore uses migrations.sql when the set has it.
     AtomicFile f(writer.staging_path("applied-migrations.txt"));
     for (const auto& v : data.applied_migrations) f.write(v + "\n");
     files.push_back(commit_file(f, "applied-migrations.txt", "applied-migrations"));
@@ -188,6 +195,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   for (const auto& s : data.sequences)
     m.sequences.push_back({s.schema, s.name, std::stoll(s.last_value), s.is_called});
   m.applied_migrations = data.applied_migrations;
+  for (const auto& v : data.matviews)
+    m.matviews.push_back({v.schema, v.name, v.populated, v.content.rows, v.content.xxh3_128_sum});
   m.warnings = warnings;
   m.attachments_included = o.attachments;
   m.bucket = o.attachments ? o.storage.bucket : "";
@@ -202,7 +211,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   std::uint64_t total = att.bytes;
   out << "✓ Backup completed successfully!\n";
   auto label = [](const std::string& role) {
-    return role == "roles" ? "Roles" : role == "schema" ? "Schema" : role == "data" ? "Data" : "Migrations";
+    return role == "roles" ? "Roles" : role == "schema" ? "Schema" : role == "data" ? "Data"
+         : role == "migrations" ? "Migration history" : "Migrations";
   };
   for (const auto& f : files) {
     total += f.size;

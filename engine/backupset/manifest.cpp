@@ -49,6 +49,11 @@ std::string manifest_to_json(const Manifest& m) {
   w.key("warnings").begin_array();
   for (const auto& v : m.warnings) w.value(v);
   w.end_array();
+  w.key("matviews").begin_array();
+  for (const auto& v : m.matviews)
+    w.begin_object().field("schema", v.schema).field("name", v.name).field("populated", v.populated)
+        .field("rows", v.rows).field("rows_xxh3_128_sum", v.rows_xxh3_128_sum).end_object();
+  w.end_array();
   w.key("attachments").begin_object();
   w.field("included", m.attachments_included).field("bucket", m.bucket);
   w.field("count", static_cast<std::uint64_t>(m.objects.size())).field("bytes", m.attachments_bytes());
@@ -185,6 +190,18 @@ Manifest parse_manifest(std::string_view json, const std::string& source) {
       std::string_view v;
       if (e.get(v)) r.fail("warnings holds a non-string");
       m.warnings.emplace_back(v);
+    }
+  }
+  // Absent in manifests written before materialized views were recorded.
+  if (element me; !top.at_key("matviews").get(me)) {
+    simdjson::dom::array ma;
+    if (me.get(ma)) r.fail("\"matviews\" in the top level is not an array");
+    i = 0;
+    for (element e : ma) {
+      std::string where = "matviews[" + std::to_string(i++) + "]";
+      object o = r.obj(e, where);
+      m.matviews.push_back({r.str(o, "schema", where), r.str(o, "name", where), r.boolean(o, "populated", where),
+                            r.u64(o, "rows", where), r.str(o, "rows_xxh3_128_sum", where)});
     }
   }
   object att = r.obj(r.get(top, "attachments", "the top level"), "\"attachments\"");

@@ -17,7 +17,7 @@ inline constexpr std::string_view kManifestFormatName = "crmbackup-native-manife
 
 struct ManifestFile {
   std::string name;  // file name inside BACKUP_DIR, e.g. "backup-...-roles.sql"
-  std::string role;  // roles | schema | data | applied-migrations
+  std::string role;  // roles | schema | data | migrations | applied-migrations
   std::uint64_t size = 0;
   std::string xxh3_128;
 };
@@ -35,6 +35,18 @@ struct ManifestSequence {
   std::string name;
   std::int64_t value = 0;
   bool is_called = false;
+};
+
+// A materialized view: whether the source had it populated and, if so, the rows a REFRESH
+// gives in the backup's snapshot, as a multiset (a REFRESH may store them in another order).
+struct ManifestMatview {
+  std::string schema;
+  std::string name;
+  bool populated = false;
+  std::uint64_t rows = 0;
+  // Sum of the rows' XXH3-128 modulo 2^128; empty when not populated or when the view reads
+  // another materialized view (its rows then depend on that one's refresh, not the snapshot).
+  std::string rows_xxh3_128_sum;
 };
 
 struct ManifestObject {
@@ -63,6 +75,7 @@ struct Manifest {
   std::vector<ManifestTable> tables;
   std::vector<ManifestSequence> sequences;
   std::vector<std::string> applied_migrations;
+  std::vector<ManifestMatview> matviews;  // absent (empty) in manifests written before they were recorded
   // What the backup knowingly left out, e.g. schema objects of a kind schema.sql cannot
   // write yet: restore and verify repeat them so nobody learns it from a missing object.
   std::vector<std::string> warnings;

@@ -20,8 +20,9 @@ int num(std::string_view s, size_t pos, size_t n) {
   return v;
 }
 
-constexpr std::array<std::string_view, 7> kParts = {"roles.sql", "schema.sql", "data.sql.zst", "data.sql",
-                                                    "attachments", "manifest.json", "applied-migrations.txt"};
+constexpr std::array<std::string_view, 8> kParts = {"roles.sql", "schema.sql", "data.sql.zst", "data.sql",
+                                                    "attachments", "manifest.json", "applied-migrations.txt",
+                                                    "migrations.sql"};
 
 }  // namespace
 

@@ -55,6 +55,7 @@ void register_verify(CLI::App& app, Registry& reg) {
         engine::RestoreIntoOptions ro;
         ro.target = {.target = o->restore_into, .connect_timeout_seconds = o->connect_timeout};
         ro.assume_yes = o->yes;
+        ro.verbose = o->printing.verbose;
         // The scratch bucket only when named on the command line: never the configured one.
         if (!o->storage.url.empty()) ro.storage = o->storage.resolve();
         ro.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };
@@ -75,7 +76,8 @@ void register_verify(CLI::App& app, Registry& reg) {
       if (restored && restored->restored)
         out << "  restored into " << pg::redact_target(o->restore_into) << ": " << restored->tables_compared
             << " tables (" << restored->rows_compared << " rows), " << restored->sequences_compared << " sequences, "
-            << restored->migrations_compared << " migrations, " << restored->objects_compared << " attachments compared\n";
+            << restored->migrations_compared << " migration rows, " << restored->matviews_compared
+            << " materialized views, " << restored->objects_compared << " attachments compared\n";
       out.flush();
       // The verdict is the result: --quiet keeps it.
       if (failures == 0) result_out << "\u2713 Backup " << set.name.prefix << " verified" << (legacy ? " (legacy: no manifest)" : "") << "\n";
@@ -96,6 +98,7 @@ void register_verify(CLI::App& app, Registry& reg) {
               .field("restored", restored->restored).field("created_database", restored->created_database)
               .field("tables", restored->tables_compared).field("rows", restored->rows_compared)
               .field("sequences", restored->sequences_compared).field("migrations", restored->migrations_compared)
+              .field("matviews", restored->matviews_compared).field("dropped_database", restored->dropped_database)
               .field("attachments", restored->objects_compared).end_object();
         }
         if (failures) {

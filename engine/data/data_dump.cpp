@@ -406,6 +406,13 @@ DataDumpResult dump_data(const pg::ConnectOptions& connect, Sink& out, const Dat
                               seq_states[i].is_called));
     result.sequences.push_back({seqs[i].schema, seqs[i].name, seq_states[i].last_value, seq_states[i].is_called});
   }
+  // After every row they may read; the restore moves them after its post-data part.
+  result.matviews = list_matviews(*coord);
+  for (auto& m : result.matviews) {
+    if (!m.populated) continue;
+    out.write(refresh_matview_sql(m));
+    if (!m.reads_matview) m.content = digest_matview_query(*coord, m.schema, m.name);
+  }
   out.write(data_file_trailer());
   if (own) own->exec("COMMIT");
   return result;

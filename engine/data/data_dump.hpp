@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/data/matviews.hpp"
 #include "engine/io/sink.hpp"
 #include "pgwire/connection.hpp"
 
@@ -66,6 +67,9 @@ struct DataDumpResult {
   std::vector<TableDumpInfo> tables;      // in file order
   std::vector<SequenceValue> sequences;   // in file order (schema, name)
   std::vector<std::string> applied_migrations;  // supabase_migrations.schema_migrations, ordered
+  // Every materialized view schema.sql creates, dependencies first; the populated ones are
+  // refreshed at the end of data.sql and their rows digested.
+  std::vector<MatviewState> matviews;
   std::string snapshot_time;   // now() of the snapshot transaction, UTC ISO-8601
   std::string server_version;  // e.g. "15.4"
   int server_version_num = 0;  // e.g. 150004

@@ -7,7 +7,9 @@
 #include <set>
 
 #include "engine/catalog/catalog.hpp"
+#include "engine/data/matviews.hpp"
 #include "engine/io/zstd_reader.hpp"
+#include "engine/restore/platform_check.hpp"
 #include "engine/schema/schema_sql.hpp"
 #include "pgwire/quote.hpp"
 #include "pgwire/script/byte_source.hpp"
@@ -270,6 +272,7 @@ DbRestoreInput db_restore_input(const SetInfo& set) {
   in.roles = set.part("roles.sql");
   in.schema = set.part("schema.sql");
   in.data = set.part(set.data_part());
+  in.migrations = set.part("migrations.sql");
   in.applied_migrations = set.part("applied-migrations.txt");
   in.manifest = set.manifest ? &*set.manifest : nullptr;
   return in;
@@ -281,6 +284,13 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
     if (in.log) in.log(l);
   };
   DbRestoreStats st;
+  // The server's chatter (DROP ... IF EXISTS "skipping", "drop cascades to") stays out of what
+  // the user reads unless asked for.
+  std::uint64_t notices = 0, warnings = 0;
+  pg::ScopedNoticeHandler notice_scope(conn, [&](const pg::Notice& n) {
+    (n.severity == "NOTICE" || n.severity == "INFO" ? notices : warnings)++;
+    if (in.verbose) log(n.severity + ": " + n.message);
+  });
 
   // What this set owns: the schemas its schema file creates (plus public), and the tables
   // whose rows it holds in the schemas that stay.
@@ -289,7 +299,12 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   // dropped first so it can create them again.
   std::set<std::string> publications;
   static const std::regex kCreatePublication(R"re(^\s*CREATE\s+PUBLICATION\s+"((?:[^"]|"")+)")re", std::regex::icase);
+  std::set<std::string> roles_referenced, roles_created;
+  for_each_statement(in.roles, [&](const pg::ScriptEvent& ev) {
+    collect_role_references(ev.text, roles_referenced, roles_created);
+  });
   for_each_statement(in.schema, [&](const pg::ScriptEvent& ev) {
+    collect_role_references(ev.text, roles_referenced, roles_created);
     if (auto s = created_schema(ev.text); s && !catalog::is_left_out_schema(*s)) drop.insert(*s);
     std::match_results<std::string_view::const_iterator> m;
     if (std::regex_search(ev.text.begin(), ev.text.end(), m, kCreatePublication))
@@ -304,14 +319,22 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
       if (!ev.copy_from_stdin) return;
       if (auto t = copy_target(ev.text); t && !drop.count(t->first)) clear.push_back(*t);
     });
-    if (clear.empty()) clear = kLegacyClearedTables;
   }
+  {
+    // Before anything runs: a target without the platform fails here, untouched.
+    std::set<std::string> roles_needed;
+    for (const auto& r : roles_referenced)
+      if (!roles_created.count(r)) roles_needed.insert(r);
+    auto missing = find_missing_platform(conn, roles_needed, clear);
+    if (!missing.empty()) throw TargetLacksPlatformError(std::move(missing));
+  }
+  if (clear.empty() && !in.manifest) clear = kLegacyClearedTables;  // those present; none required
 
   const bool lz4 = server_has_lz4(conn);
   pg::Transaction tx(conn);
   tune_restore_session(conn, lz4);
-  // "drop cascades to ..." notices would drown the progress; warnings and errors still show.
-  conn.exec("SET LOCAL client_min_messages = warning");
+  // "drop cascades to ..." notices: not even sent unless they are to be shown.
+  if (!in.verbose) conn.exec("SET LOCAL client_min_messages = warning");
 
   log("Clearing the target database...");
   conn.exec("SET LOCAL search_path = pg_catalog");  // regprocedure/regtype text comes out qualified
@@ -378,11 +401,18 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   log("Restoring the data...");
   tune_restore_session(conn, lz4);
   conn.exec("SET session_replication_role = replica");
+  // REFRESH MATERIALIZED VIEW at the end of data.sql: after the post-data part here, so a
+  // view created there (one that needs a primary key) exists and its indexes are built.
+  std::vector<Deferred> refreshes;
   {
     auto src = open_script_source(in.data.string());
     pg::SqlSplitter split(*src, in.data.string());
     pg::ExecutorOptions eo;
     eo.on_statement = [&](pg::ScriptStatement& s) {
+      if (is_refresh_matview_statement(s.text)) {
+        refreshes.push_back({s.text, s.line});
+        return pg::StatementAction::kSkip;
+      }
       if (!s.copy_from_stdin) return pg::StatementAction::kRun;
       auto t = copy_target(s.text);
       if (!t) return pg::StatementAction::kRun;
@@ -418,8 +448,23 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
       throw pg::ScriptExecError(e, in.schema.string(), d.line, first_line(d.text));
     }
   }
+  if (!refreshes.empty()) log("Refreshing " + std::to_string(refreshes.size()) + " materialized views...");
+  for (const auto& r : refreshes) {
+    try {
+      conn.exec(r.text);
+    } catch (const pg::PgError& e) {
+      throw pg::ScriptExecError(e, in.data.string(), r.line, first_line(r.text));
+    }
+  }
+  st.refreshed_matviews = refreshes.size();
 
-  if (!in.applied_migrations.empty() && fs::exists(in.applied_migrations) &&
+  if (!in.migrations.empty() && fs::exists(in.migrations)) {
+    log("Restoring the migration history (every supabase_migrations table)...");
+    auto src = open_script_source(in.migrations.string());
+    pg::SqlSplitter split(*src, in.migrations.string());
+    auto es = pg::execute_script(conn, split, {});
+    st.statements += es.statements;
+  } else if (!in.applied_migrations.empty() && fs::exists(in.applied_migrations) &&
       conn.exec("SELECT pg_catalog.to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS present")
           .get_bool(0, "present")) {
     std::vector<std::string> versions;
@@ -459,6 +504,10 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   }
   conn.exec("RESET session_replication_role");
   tx.commit();
+  st.server_notices = notices + warnings;
+  if (!in.verbose && st.server_notices)
+    log("The server sent " + std::to_string(warnings) + " warning(s) and " + std::to_string(notices) +
+        " notice(s); --verbose shows them");
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return st;
 }

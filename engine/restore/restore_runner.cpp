@@ -90,6 +90,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   DbRestoreInput di = db_restore_input(set);
   di.rewrite_from = o.rewrite_from;
   di.rewrite_to = o.rewrite_to;
+  di.verbose = o.verbose;
   di.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };
   std::uint64_t data_bytes = 0;
   {

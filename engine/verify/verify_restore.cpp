@@ -1,10 +1,13 @@
 #include "engine/verify/verify_restore.hpp"
 
 #include <map>
+#include <optional>
 
 #include "engine/attachments/attachments.hpp"
 #include "engine/catalog/catalog.hpp"
 #include "engine/data/data_catalog.hpp"
+#include "engine/data/matviews.hpp"
+#include "engine/data/migrations_sql.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/hash.hpp"
 #include "engine/restore/db_restore.hpp"
@@ -32,6 +35,43 @@ pg::Connection connect_or_create(const pg::ConnectOptions& target, bool& created
   return pg::Connection::open(target);
 }
 
+// The scratch database verify created: removed when the restore into it fails (or anything
+// throws before the restore succeeded), so a failed run leaves nothing behind. Declared
+// before the connection to it, so that connection is closed first.
+class ScratchDatabase {
+ public:
+  ScratchDatabase(const pg::ConnectOptions& target, const std::function<void(const std::string&)>& log)
+      : target_(target), log_(log) {}
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+  ~ScratchDatabase() {
+    try {
+      drop();
+    } catch (...) {
+      // Already failing: the original error is the one to report.
+    }
+  }
+  void arm(bool created) { armed_ = created; }
+  void keep() { armed_ = false; }
+  // Drops the database if armed; the caller's connection to it must be closed.
+  bool drop() {
+    if (!armed_) return false;
+    armed_ = false;
+    std::string db = pg::target_database(target_.target);
+    pg::ConnectOptions maint = target_;
+    maint.target = pg::target_with_database(target_.target, "postgres");
+    auto admin = pg::Connection::open(maint);
+    admin.exec("DROP DATABASE IF EXISTS " + pg::quote_ident(db));
+    if (log_) log_("Removed the scratch database " + db + " this run created");
+    return true;
+  }
+
+ private:
+  pg::ConnectOptions target_;
+  std::function<void(const std::string&)> log_;
+  bool armed_ = false;
+};
+
 // Tables outside the platform's schemas that hold at least one row.
 std::vector<std::string> tables_with_rows(pg::Connection& conn) {
   auto tables = conn.exec(
@@ -45,6 +85,62 @@ std::vector<std::string> tables_with_rows(pg::Connection& conn) {
     if (conn.exec("SELECT EXISTS (SELECT 1 FROM " + q + ") AS e").get_bool(0, "e")) out.push_back(schema + "." + std::string(tables.get(r, 1)));
   }
   return out;
+}
+
+// Populated state and rows (as a multiset: REFRESH picks its own order) of every
+// materialized view the manifest records.
+void compare_matviews(pg::Connection& conn, const Manifest& m, RestoreIntoReport& rep) {
+  for (const auto& v : m.matviews) {
+    std::string key = v.schema + "." + v.name;
+    auto r = conn.exec_params(
+        "SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1) AND c.relkind = 'm'",
+        {pg::quote_qualified(v.schema, v.name)});
+    ++rep.matviews_compared;
+    if (r.rows() == 0) {
+      rep.problems.push_back({key, "matview", "missing after the restore"});
+      continue;
+    }
+    bool populated = r.get_bool(0, "relispopulated");
+    if (populated != v.populated) {
+      rep.problems.push_back({key, "matview", std::string(populated ? "populated" : "not populated") +
+                                                  " after the restore, the backup's was " +
+                                                  (v.populated ? "populated" : "not populated")});
+      continue;
+    }
+    if (!populated) continue;
+    auto d = digest_matview(conn, v.schema, v.name);
+    // What a REFRESH gives from the restored rows (checked against the manifest above).
+    auto fresh = digest_matview_query(conn, v.schema, v.name);
+    if (d != fresh)
+      rep.problems.push_back({key, "matview", "holds " + std::to_string(d.rows) + " rows, its query gives " +
+                                                  std::to_string(fresh.rows) + " from the restored data"});
+    else if (!v.rows_xxh3_128_sum.empty() && (d.rows != v.rows || d.xxh3_128_sum != v.rows_xxh3_128_sum))
+      rep.problems.push_back({key, "matview", "holds " + std::to_string(d.rows) + " rows (backup had " +
+                                                  std::to_string(v.rows) + "), content " +
+                                                  (d.xxh3_128_sum == v.rows_xxh3_128_sum ? "equal" : "differs")});
+  }
+}
+
+// Every supabase_migrations table the set's migrations.sql holds: the same rows in the
+// columns the file names (the target's own extra columns are not the backup's).
+void compare_migrations(pg::Connection& conn, const std::filesystem::path& part, RestoreIntoReport& rep) {
+  for (const auto& t : read_migrations_sql(part)) {
+    std::string key = t.schema + "." + t.name;
+    std::string cols;
+    for (const auto& c : t.columns) cols += (cols.empty() ? "" : ", ") + pg::quote_ident(c);
+    RowSetDigest d;
+    try {
+      d = row_set_digest(conn, "COPY (SELECT " + cols + " FROM " + pg::quote_qualified(t.schema, t.name) + ") TO STDOUT");
+    } catch (const pg::PgError& e) {
+      rep.problems.push_back({key, "migrations", std::string("cannot be read after the restore: ") + e.what()});
+      continue;
+    }
+    rep.migrations_compared += d.rows;
+    if (d != t.content)
+      rep.problems.push_back({key, "migrations", "holds " + std::to_string(d.rows) + " rows (backup had " +
+                                                     std::to_string(t.content.rows) + "), content " +
+                                                     (d.xxh3_128_sum == t.content.xxh3_128_sum ? "equal" : "differs")});
+  }
 }
 
 }  // namespace
@@ -64,7 +160,11 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
   auto log = [&](const std::string& l) {
     if (o.log) o.log(l);
   };
-  auto conn = connect_or_create(o.target, rep.created_database, o.log);
+  ScratchDatabase scratch(o.target, o.log);
+  std::optional<pg::Connection> scratch_conn;
+  scratch_conn.emplace(connect_or_create(o.target, rep.created_database, o.log));
+  scratch.arm(rep.created_database);
+  pg::Connection& conn = *scratch_conn;
   std::string where = pg::redact_target(o.target.target);
   if (set.manifest) {
     auto it = set.manifest->options.find("source_identity");
@@ -83,13 +183,22 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
 
   DbRestoreInput in = db_restore_input(set);
   in.log = [&](const std::string& l) { log(l); };
+  in.verbose = o.verbose;
   try {
     restore_database(conn, in);
     rep.restored = true;
   } catch (const std::exception& e) {
     rep.problems.push_back({set.name.prefix, "restore", e.what()});
+    scratch_conn.reset();
+    try {
+      rep.dropped_database = scratch.drop();
+    } catch (const std::exception& d) {
+      rep.problems.push_back({pg::redact_target(o.target.target), "restore",
+                              std::string("could not remove the scratch database: ") + d.what()});
+    }
     return rep;
   }
+  scratch.keep();
   if (!set.manifest) {
     rep.problems.push_back({set.name.prefix, "legacy", "no manifest: restored, but nothing to compare with"});
     return rep;
@@ -126,7 +235,10 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
       rep.problems.push_back({s.schema + "." + s.name, "sequence",
                               "value " + std::string(r.get(0, "v")) + ", backup had " + std::to_string(s.value)});
   }
-  if (conn.exec("SELECT pg_catalog.to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS p").get_bool(0, "p")) {
+  compare_matviews(conn, m, rep);
+  if (auto part = set.part("migrations.sql"); !part.empty()) {
+    compare_migrations(conn, part, rep);
+  } else if (conn.exec("SELECT pg_catalog.to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS p").get_bool(0, "p")) {
     auto r = conn.exec("SELECT version FROM \"supabase_migrations\".\"schema_migrations\" ORDER BY version");
     std::vector<std::string> got;
     for (int i = 0; i < r.rows(); ++i) got.emplace_back(r.get(i, 0));

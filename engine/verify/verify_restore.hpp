@@ -19,6 +19,7 @@ struct RestoreIntoOptions {
   pg::ConnectOptions target;
   bool assume_yes = false;  // replace a database that already holds application data
   std::optional<storage::StorageConfig> storage;  // scratch bucket; none: attachments not restored
+  bool verbose = false;  // show the server's notices during the restore
   std::function<void(const std::string&)> log;
 };
 
@@ -29,12 +30,16 @@ struct RestoreIntoReport {
   std::uint64_t rows_compared = 0;
   std::uint64_t sequences_compared = 0;
   std::uint64_t migrations_compared = 0;
+  std::uint64_t matviews_compared = 0;
+  bool dropped_database = false;  // created here, and removed again because the restore failed
   std::uint64_t objects_compared = 0;
   std::vector<VerifyProblem> problems;
 };
 
 // Throws UsageError when the target is refused (the backup's own source database, or one
-// holding application data without --yes); restore failures are reported as problems.
+// holding application data without --yes); restore failures are reported as problems. A
+// scratch database this call created is removed again when the restore fails (or anything
+// throws); after a restore it stays, for inspection.
 RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptions& opts);
 
 // The identity recorded in manifests ("<system identifier>/<database>"), or "" when the

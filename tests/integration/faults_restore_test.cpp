@@ -147,7 +147,7 @@ TEST_F(FaultsRestore, TruncatedOrBitFlippedFilesAreRefusedAndNothingChanges) {
   drift();
   auto before = checksums();
   auto catalog_before = catalog_state();
-  for (const char* part : {"schema.sql", "data.sql", "roles.sql", "applied-migrations.txt"}) {
+  for (const char* part : {"schema.sql", "data.sql", "roles.sql", "applied-migrations.txt", "migrations.sql"}) {
     for (bool truncate : {true, false}) {
       SCOPED_TRACE(std::string(part) + (truncate ? " truncated" : " bit flipped"));
       ts::TempFolder dir;
