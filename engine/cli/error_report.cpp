@@ -6,6 +6,7 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/json_writer.hpp"
+#include "engine/restore/platform_check.hpp"
 #include "pgwire/error.hpp"
 #include "storage-api/errors.hpp"
 
@@ -64,6 +65,7 @@ const char* classify_one(const std::exception& e, ErrorReport& r) {
   if (auto* i = dynamic_cast<const engine::InterruptedError*>(&e)) return set({"interrupted", 128 + i->signo});
   if (dynamic_cast<const engine::LockTimeoutError*>(&e)) return set({"lock_timeout"});
   if (dynamic_cast<const engine::DamagedSetError*>(&e)) return set({"damaged_set"});
+  if (dynamic_cast<const engine::TargetLacksPlatformError*>(&e)) return set({"target_lacks_platform"});
   if (auto* p = dynamic_cast<const pg::PgError*>(&e)) {
     r.hint = p->hint();
     return set(from_sqlstate(*p));
@@ -91,6 +93,9 @@ std::string default_hint(const std::string& code) {
     return "check the owner and mode of the path named in the message and which user runs the command";
   if (code == "damaged_set")
     return "run the verify command on this backup for the details; restore --force restores it anyway";
+  if (code == "target_lacks_platform")
+    return "restore into a Supabase database (local: supabase start; hosted: the project's database URL), "
+           "which has the roles and schemas the message names";
   if (code == "interrupted") return "the unfinished work was undone; run the command again";
   return {};
 }

@@ -13,6 +13,7 @@
 
 #include "engine/cli/output_options.hpp"
 #include "engine/errors.hpp"
+#include "engine/restore/platform_check.hpp"
 #include "pgwire/error.hpp"
 #include "storage-api/errors.hpp"
 
@@ -40,6 +41,9 @@ TEST(ErrorReport, EngineTypes) {
   expect_code(report_of(crm::engine::InterruptedError("interrupted", SIGTERM)), "interrupted", 128 + SIGTERM);
   expect_code(report_of(crm::engine::InterruptedError("interrupted", SIGINT)), "interrupted", 128 + SIGINT);
   expect_code(report_of(std::runtime_error("something else")), "failed", 1);
+  crm::engine::MissingPlatform missing;
+  missing.roles = {"authenticated"};
+  expect_code(report_of(crm::engine::TargetLacksPlatformError(missing)), "target_lacks_platform", 1);
 }
 
 TEST(ErrorReport, DatabaseErrorsBySqlstate) {
