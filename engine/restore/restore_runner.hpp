@@ -22,13 +22,12 @@ struct RestoreOptions {
   bool attachments = true;
   bool verify_download = false;
   std::string rewrite_from, rewrite_to;
-  bool verbose = false;  // show the server's notices and warnings one by one
   storage::StorageConfig storage;
   // When set, asked for the storage settings only when the set has attachments to restore: a
   // set without them needs no service key.
   std::function<storage::StorageConfig()> resolve_storage;
   bool show_progress = true;  // false: --quiet / --no-progress
-  bool verbose = false;       // --verbose: also the server's notices
+  bool verbose = false;       // --verbose: the server's notices and warnings one by one
 };
 
 struct RestoreOutcome {
