@@ -40,6 +40,9 @@ int run_guarded(const std::function<int()>& fn) {
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const engine::InterruptedError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 128 + e.signal_number();  // as a shell reports a process ended by that signal
   } catch (const pg::PgError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitFailure;

@@ -5,6 +5,7 @@
 #include "engine/backup/backup_runner.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 
 namespace crm::cli {
@@ -13,6 +14,7 @@ void register_backup(CLI::App& app, Registry& reg) {
   struct Opts {
     std::string backup_dir;
     DbOptions db;
+    LockTimeoutOption lock_timeout;
     StorageOptions storage;
     unsigned jobs = 0;
     std::string compress;
@@ -28,6 +30,7 @@ void register_backup(CLI::App& app, Registry& reg) {
                                            "then delete backups older than the retention period");
   cmd->add_option("--backup-dir", o->backup_dir, "folder for the backups (default: $BACKUP_DIR; absolute; created 0700)");
   o->db.add_to(*cmd);
+  o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   cmd->add_option("--jobs", o->jobs, "parallel COPY connections (default: the number of cores, at least 2)");
   cmd->add_option("--compress", o->compress, "zstd or zstd:LEVEL: write data.sql.zst instead of data.sql");
@@ -44,6 +47,7 @@ void register_backup(CLI::App& app, Registry& reg) {
       engine::BackupOptions b;
       b.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/true);
       b.db = o->db.resolve();
+      b.lock_timeout = o->lock_timeout.resolve();
       b.jobs = o->jobs ? o->jobs : std::max(2u, std::thread::hardware_concurrency());
       if (int level = parse_compress(o->compress)) b.zstd_level = level;
       b.attachments = !o->no_attachments;

@@ -5,6 +5,7 @@
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/restore/restore_runner.hpp"
 
@@ -15,6 +16,7 @@ void register_restore(CLI::App& app, Registry& reg) {
     std::string set;
     std::string backup_dir;
     DbOptions db;
+    LockTimeoutOption lock_timeout;
     StorageOptions storage;
     bool yes = false, force = false, no_attachments = false, verify_download = false, json = false;
     std::string rewrite_from, rewrite_to;
@@ -26,6 +28,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       ->required();
   cmd->add_option("--backup-dir", o->backup_dir, "where a prefix is looked up (default: $BACKUP_DIR)");
   o->db.add_to(*cmd);
+  o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   cmd->add_flag("--yes,-y", o->yes, "do not ask; required when there is no terminal");
   cmd->add_flag("--force", o->force, "restore even when files do not match the manifest (dangerous)");
@@ -43,6 +46,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       if (!is_path) r.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
       r.set = o->set;
       r.db = o->db.resolve();
+      r.lock_timeout = o->lock_timeout.resolve();
       r.assume_yes = o->yes;
       r.force = o->force;
       r.attachments = !o->no_attachments;

@@ -3,6 +3,7 @@
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/format/json_writer.hpp"
 #include "engine/verify/verify_files.hpp"
@@ -15,6 +16,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   struct Opts {
     std::string set, backup_dir, restore_into;
     StorageOptions storage;
+    LockTimeoutOption lock_timeout;
     int connect_timeout = 10;
     bool yes = false, json = false, no_attachments = false;
   };
@@ -28,6 +30,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   cmd->add_flag("--yes,-y", o->yes, "with --restore-into: replace a database that already holds application data");
   cmd->add_flag("--no-attachments", o->no_attachments, "do not hash the attachments");
   cmd->add_option("--connect-timeout", o->connect_timeout, "seconds to wait for the scratch database");
+  o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   cmd->add_flag("--json", o->json, "print a JSON report on stdout (CI artifact)");
   cmd->callback([&reg, o] {
@@ -45,6 +48,7 @@ void register_verify(CLI::App& app, Registry& reg) {
         engine::RestoreIntoOptions ro;
         ro.target = {.target = o->restore_into, .connect_timeout_seconds = o->connect_timeout};
         ro.assume_yes = o->yes;
+        ro.lock_timeout = o->lock_timeout.resolve();
         // The scratch bucket only when named on the command line: never the configured one.
         if (!o->storage.url.empty()) ro.storage = o->storage.resolve();
         ro.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };

@@ -2,6 +2,7 @@
 // The restore command: check the set, ask, then the database in ONE transaction (clear the
 // target, roles, schema before the data, the data with FREEZE, the post-data part, migration
 // history, optional URL rewrite), then make the bucket equal the backup.
+#include <chrono>
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
@@ -22,6 +23,7 @@ struct RestoreOptions {
   bool verify_download = false;
   std::string rewrite_from, rewrite_to;
   storage::StorageConfig storage;
+  std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
 };
 
 struct RestoreOutcome {

@@ -3,6 +3,7 @@
 // allows) and compare what arrived with what the manifest recorded at backup time: per-table
 // rows and content hashes, sequence values, the applied migrations; optionally the
 // attachments into a scratch bucket. The database the backup came from is never touched.
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@ struct RestoreIntoOptions {
   bool assume_yes = false;  // replace a database that already holds application data
   std::optional<storage::StorageConfig> storage;  // scratch bucket; none: attachments not restored
   std::function<void(const std::string&)> log;
+  std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
 };
 
 struct RestoreIntoReport {
@@ -34,7 +36,9 @@ struct RestoreIntoReport {
 };
 
 // Throws UsageError when the target is refused (the backup's own source database, or one
-// holding application data without --yes); restore failures are reported as problems.
+// holding application data without --yes), LockTimeoutError when a lock was not granted in
+// time and InterruptedError on SIGINT/SIGTERM/SIGHUP (the restore rolled back either way);
+// other restore failures are reported as problems.
 RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptions& opts);
 
 // The identity recorded in manifests ("<system identifier>/<database>"), or "" when the
