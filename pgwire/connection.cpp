@@ -189,8 +189,6 @@ bool CancelHandle::cancel() const noexcept {
 
 CancelHandle Connection::cancel_handle() const { return CancelHandle(PQgetCancel(conn_.get())); }
 
-void Connection::close() noexcept { conn_.reset(); }
-
 int Connection::backend_pid() const { return PQbackendPID(conn_.get()); }
 
 std::optional<std::chrono::steady_clock::time_point> Connection::busy_since() const {

@@ -82,9 +82,6 @@ class Connection {
   void cancel() const;
   // A cancel request prepared now, for a thread that must not touch this object later.
   CancelHandle cancel_handle() const;
-  // Closes the connection now (the server ends the session and rolls back an open
-  // transaction); later calls on this object throw. Idempotent.
-  void close() noexcept;
 
   // The server process serving this connection (pg_stat_activity.pid).
   int backend_pid() const;

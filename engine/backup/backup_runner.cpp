@@ -75,6 +75,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   // Recorded so `verify --restore-into` can refuse to overwrite the database the backup came from.
   std::string source_identity = database_identity(coord);
 
+  guard.throw_if_interrupted("the backup was stopped before it started; nothing was written");
   SetWriter writer(o.backup_dir, std::time(nullptr));
   // The main thread removes the folder as it unwinds; this is for a main thread that does not
   // come back (blocked where no cancel reaches) before the guard's forced exit.

@@ -12,6 +12,9 @@
 #include <thread>
 
 #include "engine/backupset/backup_dir.hpp"
+#include "engine/io/zstd_reader.hpp"
+#include "engine/restore/lock_limit.hpp"
+#include "pgwire/script/script_executor.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "pgwire/connection.hpp"
 #include "pgwire/quote.hpp"
@@ -232,6 +235,30 @@ TEST_F(LocksAndSignals, VerifyRestoreIntoGivesUpAtTheLockTimeoutAndChangesNothin
   EXPECT_EQ(wait_for_no_backends(Clock::now() + std::chrono::seconds(5)), 0);
   holder.exec("ROLLBACK");
   EXPECT_EQ(ts::diff_maps(before, checksums("scratch")), "");
+}
+
+TEST_F(LocksAndSignals, TheRestoreLimitHoldsThroughAScriptsSetLockTimeoutAndResetAll) {
+  // pg_dump-style files (ours too) begin with SET lock_timeout = 0 and end with RESET ALL:
+  // the statement after them must still give up at the limit, not wait on.
+  ts::TempFolder tmp;
+  std::string file = tmp.path + "/script.sql";
+  ts::spit(file, "SET lock_timeout = 0;\nRESET ALL;\nSELECT count(*) FROM " + std::string(kLockedTable) + ";\n");
+  auto holder = hold_lock("postgres", kExclusiveLock);
+  auto conn = pg::Connection::open({.target = cluster_->url()});
+  conn.exec("SET statement_timeout = '30s'");  // bounds the test if the limit were lifted
+  pg::Transaction tx(conn);
+  crm::engine::LockLimit limit(conn, std::chrono::milliseconds(1000));
+  auto src = crm::engine::open_script_source(file);
+  pg::SqlSplitter split(*src, file);
+  pg::ExecutorOptions eo;
+  eo.on_statement = limit.wrap(nullptr);
+  try {
+    pg::execute_script(conn, split, eo);
+    ADD_FAILURE() << "the script read a table locked by another session";
+  } catch (const pg::PgError& e) {
+    EXPECT_EQ(e.sqlstate(), "55P03") << e.what();
+  }
+  holder.exec("ROLLBACK");
 }
 
 TEST_F(LocksAndSignals, SigtermAndSigintCancelARestoreBlockedBehindALock) {
