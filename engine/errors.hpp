@@ -12,15 +12,22 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A lock the work needed was not granted within --lock-timeout: nothing was changed.
+// A lock the work needed was not granted within --lock-timeout (SQLSTATE 55P03 on the server).
+// The message names the object and, when it could be read, the session that held the lock;
+// whatever the command had started was rolled back. Exit code 1, JSON code `lock_timeout`.
 struct LockTimeoutError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// SIGINT/SIGTERM/SIGHUP stopped the work after it was undone: exit code 128 + signo.
-struct InterruptedError : std::runtime_error {
-  InterruptedError(const std::string& what, int signal_number) : std::runtime_error(what), signo(signal_number) {}
-  int signo;
+// SIGINT/SIGTERM/SIGHUP stopped the command after its server work was cancelled and what it
+// had started was undone (the message says what). Exit code 128+signal, JSON code `interrupted`.
+class InterruptedError : public std::runtime_error {
+ public:
+  InterruptedError(int signo, const std::string& message) : std::runtime_error(message), signo_(signo) {}
+  int signal_number() const { return signo_; }
+
+ private:
+  int signo_;
 };
 
 // restore/verify refusing a set whose files do not match its manifest (or lack a part).

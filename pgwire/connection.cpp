@@ -88,6 +88,7 @@ Result Connection::checked(pg_result* raw, std::string_view sql) {
 
 Result Connection::exec(std::string_view sql) {
   std::string s(sql);
+  BusyScope busy(*this);
   return checked(PQexec(conn_.get(), s.c_str()), sql);
 }
 
@@ -97,6 +98,7 @@ Result Connection::exec_params(std::string_view sql,
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  BusyScope busy(*this);
   return checked(PQexecParams(conn_.get(), s.c_str(), static_cast<int>(values.size()), nullptr,
                               values.data(), nullptr, nullptr, 0),
                  sql);
@@ -201,6 +203,36 @@ void Connection::cancel() const {
   char err[256];
   PQcancel(c, err, sizeof err);
   PQfreeCancel(c);
+}
+
+void CancelHandle::Deleter::operator()(pg_cancel* c) const { PQfreeCancel(c); }
+
+bool CancelHandle::cancel() const noexcept {
+  if (!cancel_) return false;
+  char err[256];
+  return PQcancel(cancel_.get(), err, sizeof err) == 1;
+}
+
+CancelHandle Connection::cancel_handle() const { return CancelHandle(PQgetCancel(conn_.get())); }
+
+int Connection::backend_pid() const { return PQbackendPID(conn_.get()); }
+
+std::optional<std::chrono::steady_clock::time_point> Connection::busy_since() const {
+  std::int64_t ns = busy_since_->load(std::memory_order_acquire);
+  if (ns == 0) return std::nullopt;
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
+}
+
+Connection::BusyScope::BusyScope(const Connection& c) : since_(c.busy_since_.get()) {
+  std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::int64_t idle = 0;
+  // Nested scopes (exec inside a pipeline helper) keep the outer start time.
+  outer_ = since_->compare_exchange_strong(idle, now == 0 ? 1 : now, std::memory_order_acq_rel);
+}
+
+Connection::BusyScope::~BusyScope() {
+  if (outer_) since_->store(0, std::memory_order_release);
 }
 
 int Connection::server_version() const { return PQserverVersion(conn_.get()); }

@@ -1,6 +1,8 @@
 #pragma once
 // One RAII libpq connection. Every call either succeeds or throws PgError with context;
 // nothing returns a half-success.
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +16,7 @@
 #include "pgwire/result.hpp"
 
 struct pg_conn;
+struct pg_cancel;
 
 namespace crm::pg {
 
@@ -33,6 +36,27 @@ using NoticeHandler = std::function<void(const Notice&)>;
 struct CopyOutStats {
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;
+};
+
+// A prepared cancel request for one connection. cancel() only uses what was captured when the
+// handle was made, so another thread (a signal watcher) may call it while the connection's
+// owner is blocked in a query; the handle must not outlive the connection's backend session
+// being meaningful (it is harmless afterwards: the server ignores an unknown key).
+class CancelHandle {
+ public:
+  CancelHandle() = default;
+  explicit CancelHandle(pg_cancel* c) : cancel_(c) {}
+  CancelHandle(CancelHandle&&) noexcept = default;
+  CancelHandle& operator=(CancelHandle&&) noexcept = default;
+  // Asks the server to cancel whatever the connection runs now; false when the request could
+  // not be sent. A request that arrives between two statements cancels nothing.
+  bool cancel() const noexcept;
+
+ private:
+  struct Deleter {
+    void operator()(pg_cancel* c) const;
+  };
+  std::unique_ptr<pg_cancel, Deleter> cancel_;
 };
 
 class Connection {
@@ -70,6 +94,27 @@ class Connection {
 
   // Asks the server to cancel the running query; safe to call from another thread.
   void cancel() const;
+  // A cancel request prepared now, for a thread that must not touch this object later.
+  CancelHandle cancel_handle() const;
+
+  // The server process serving this connection (pg_stat_activity.pid).
+  int backend_pid() const;
+
+  // While a call waits for the server, the steady-clock time it started; otherwise nullopt.
+  // Readable from any thread: a watcher uses it to notice a statement that waits long.
+  std::optional<std::chrono::steady_clock::time_point> busy_since() const;
+  // Marks the connection busy for code that drives libpq directly (pipelines).
+  class BusyScope {
+   public:
+    explicit BusyScope(const Connection& c);
+    ~BusyScope();
+    BusyScope(const BusyScope&) = delete;
+    BusyScope& operator=(const BusyScope&) = delete;
+
+   private:
+    std::atomic<std::int64_t>* since_;
+    bool outer_;
+  };
 
   int server_version() const;  // e.g. 150004
   std::string database() const;
@@ -86,6 +131,9 @@ class Connection {
   // On the heap so the address libpq holds stays valid when the Connection moves.
   std::unique_ptr<NoticeHandler> notice_;
   std::unique_ptr<pg_conn, Deleter> conn_;
+  // Nanoseconds since the steady clock's epoch when the current call started, 0 when idle.
+  // Behind a pointer so the connection stays movable.
+  std::unique_ptr<std::atomic<std::int64_t>> busy_since_ = std::make_unique<std::atomic<std::int64_t>>(0);
 };
 
 // Routes a connection's notices to a handler for a scope, then puts the previous one back.

@@ -15,6 +15,8 @@
 #include "engine/data/data_dump.hpp"
 #include "engine/data/migrations_sql.hpp"
 #include "engine/db_connect.hpp"
+#include "engine/db_lock_wait.hpp"
+#include "engine/errors.hpp"
 #include "engine/format/human.hpp"
 #include "engine/format/json_writer.hpp"
 #include "engine/io/progress.hpp"
@@ -49,6 +51,11 @@ std::string now_iso() { return format_iso8601_utc(std::time(nullptr)); }
 }  // namespace
 
 BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
+  // First of all: before any thread is started (hashing, progress, dump workers, the lock
+  // watcher) and before the staging folder exists, so no signal can take its default action
+  // and leave the folder behind. Each resource registers its cleanup as it comes to exist.
+  InterruptGuard guard("the unfinished backup was removed; older backups are untouched");
+  const std::string stopped = "the backup was stopped: the unfinished backup was removed and older backups are untouched";
   auto t0 = std::chrono::steady_clock::now();
   std::string started_at = now_iso();
   for (const auto& line : clean_crashed_runs(o.backup_dir)) out << "  " << line << "\n";
@@ -56,6 +63,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   // Reach both services before a set is reserved: a stopped database or a rejected key leaves
   // nothing behind.
   pg::Connection coord = connect_database(o.db);
+  auto cancel_coord = guard.on_signal([h = std::make_shared<pg::CancelHandle>(coord.cancel_handle())] { h->cancel(); });
+  if (o.lock_timeout.count() > 0) set_lock_timeout(coord, o.lock_timeout);
   std::unique_ptr<storage::StorageClient> storage_client;
   if (o.attachments) {
     storage_client = std::make_unique<storage::StorageClient>(o.storage);
@@ -67,7 +76,11 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   // Recorded so `verify --restore-into` can refuse to overwrite the database the backup came from.
   std::string source_identity = database_identity(coord);
 
+  guard.throw_if_interrupted("the backup was stopped before it started; nothing was written");
   SetWriter writer(o.backup_dir, std::time(nullptr));
+  // The main thread removes the folder as it unwinds; this is for a main thread that does not
+  // come back (blocked where no cancel reaches) before the guard's forced exit.
+  auto remove_staging = guard.before_forced_exit([&writer] { writer.abort(); });
   const std::string& prefix = writer.prefix();
   // Started now so the previous set's files are hashed while the database is dumped.
   std::unique_ptr<PreviousSetReuse> reuse;
@@ -75,10 +88,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     reuse = std::make_unique<PreviousSetReuse>(o.backup_dir, prefix);
     reuse->start_hashing();
   }
-  InterruptGuard guard([&](int) {
-    coord.cancel();
-    writer.abort();
-  });
+  LockWaitWatcher lock_watch(o.db, coord, o.lock_timeout,
+                             [&](const std::string& l) { out << ("  " + l + "\n") << std::flush; });
 
   const std::string data_part = o.zstd_level ? "data.sql.zst" : "data.sql";
   out << "Starting database" << (o.attachments ? " and attachments" : "") << " backup...\n";
@@ -91,59 +102,68 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
 
   std::vector<WrittenFile> files;
   std::vector<std::string> warnings;
-  std::string snapshot = pg::begin_exported_snapshot(coord);
-
-  out << "Dumping database roles...\n" << std::flush;
-  {
-    AtomicFile f(writer.staging_path("roles.sql"));
-    schema::write_roles_sql(coord, f);
-    files.push_back(commit_file(f, "roles.sql", "roles"));
-  }
-  out << "Dumping database schema...\n" << std::flush;
-  {
-    AtomicFile f(writer.staging_path("schema.sql"));
-    schema::SchemaOptions so;
-    so.managed_schema_objects = o.managed_schema_objects;
-    warnings = schema::write_schema_sql(coord, f, so).warnings;
-    files.push_back(commit_file(f, "schema.sql", "schema"));
-    for (const auto& w : warnings) out << "  ⚠ Warning: " << w << "\n";
-  }
-  out << "Dumping database data...\n" << std::flush;
   DataDumpResult data;
-  {
-    AtomicFile f(writer.staging_path(data_part));
-    std::unique_ptr<ZstdSink> z;
-    if (o.zstd_level) z = std::make_unique<ZstdSink>(f, *o.zstd_level);
-    Progress progress({.label = "data", .enabled = o.show_progress}, 0, 0);
-    std::uint64_t reported = 0;
-    DataDumpOptions d;
-    d.jobs = o.jobs;
-    d.coordinator = &coord;
-    d.snapshot_id = snapshot;
-    d.spool_dir = writer.staging_dir();
-    d.progress = [&](std::uint64_t bytes, std::uint64_t) {
-      progress.add_bytes(bytes - reported);
-      reported = bytes;
-    };
-    data = dump_data(o.db, z ? static_cast<Sink&>(*z) : static_cast<Sink&>(f), d);
-    progress.finish();
-    if (z) z->finish();
-    files.push_back(commit_file(f, data_part, "data"));
-    out << "  " << format_count(data.total_rows) << " rows in " << data.tables.size() << " tables, "
-        << data.sequences.size() << " sequences\n";
+  try {
+    std::string snapshot = pg::begin_exported_snapshot(coord);
+
+    out << "Dumping database roles...\n" << std::flush;
+    {
+      AtomicFile f(writer.staging_path("roles.sql"));
+      schema::write_roles_sql(coord, f);
+      files.push_back(commit_file(f, "roles.sql", "roles"));
+    }
+    out << "Dumping database schema...\n" << std::flush;
+    {
+      AtomicFile f(writer.staging_path("schema.sql"));
+      schema::SchemaOptions so;
+      so.managed_schema_objects = o.managed_schema_objects;
+      warnings = schema::write_schema_sql(coord, f, so).warnings;
+      files.push_back(commit_file(f, "schema.sql", "schema"));
+      for (const auto& w : warnings) out << "  ⚠ Warning: " << w << "\n";
+    }
+    out << "Dumping database data...\n" << std::flush;
+    {
+      AtomicFile f(writer.staging_path(data_part));
+      std::unique_ptr<ZstdSink> z;
+      if (o.zstd_level) z = std::make_unique<ZstdSink>(f, *o.zstd_level);
+      Progress progress({.label = "data", .enabled = o.show_progress}, 0, 0);
+      std::uint64_t reported = 0;
+      DataDumpOptions d;
+      d.jobs = o.jobs;
+      d.coordinator = &coord;
+      d.snapshot_id = snapshot;
+      d.spool_dir = writer.staging_dir();
+      d.lock_timeout_ms = static_cast<int>(o.lock_timeout.count());
+      d.progress = [&](std::uint64_t bytes, std::uint64_t) {
+        guard.throw_if_interrupted(stopped);  // the dumper cancels its workers and unwinds
+        progress.add_bytes(bytes - reported);
+        reported = bytes;
+      };
+      data = dump_data(o.db, z ? static_cast<Sink&>(*z) : static_cast<Sink&>(f), d);
+      progress.finish();
+      if (z) z->finish();
+      files.push_back(commit_file(f, data_part, "data"));
+      out << "  " << format_count(data.total_rows) << " rows in " << data.tables.size() << " tables, "
+          << data.sequences.size() << " sequences\n";
+    }
+    {
+      AtomicFile f(writer.staging_path("migrations.sql"));
+      write_migrations_sql(coord, f);
+      files.push_back(commit_file(f, "migrations.sql", "migrations"));
+    }
+    {
+      // Kept for readers of the old layout; restore uses migrations.sql when the set has it.
+      AtomicFile f(writer.staging_path("applied-migrations.txt"));
+      for (const auto& v : data.applied_migrations) f.write(v + "\n");
+      files.push_back(commit_file(f, "applied-migrations.txt", "applied-migrations"));
+    }
+    coord.exec("COMMIT");  // the snapshot is no longer needed
+  } catch (const std::exception& e) {
+    guard.throw_if_interrupted(stopped);
+    rethrow_if_lock_timeout(e, lock_watch, "backup failed",
+                            "The unfinished backup was removed; older backups are untouched.");
+    throw;
   }
-  {
-    AtomicFile f(writer.staging_path("migrations.sql"));
-    write_migrations_sql(coord, f);
-    files.push_back(commit_file(f, "migrations.sql", "migrations"));
-  }
-  {
-    // Kept for readers of the old layout; restore uses migrations.sql when the set has it.
-    AtomicFile f(writer.staging_path("applied-migrations.txt"));
-    for (const auto& v : data.applied_migrations) f.write(v + "\n");
-    files.push_back(commit_file(f, "applied-migrations.txt", "applied-migrations"));
-  }
-  coord.exec("COMMIT");  // the snapshot is no longer needed
 
   BackupAttachmentsResult att;
   if (o.attachments) {
@@ -206,6 +226,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
                          source, source == "downloaded" ? "" : reuse->from_prefix()});
   }
   m.finished_at = now_iso();
+  guard.throw_if_interrupted(stopped);
   writer.finish(m);
 
   std::uint64_t total = att.bytes;

@@ -1,6 +1,7 @@
 #pragma once
 // The backup command: roles, schema and data from one snapshot, the attachments bucket, the
 // manifest written last, then retention. Prints the old scripts' lines.
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -23,6 +24,7 @@ struct BackupOptions {
   bool managed_schema_objects = true;
   bool full_download = false;  // ignore the previous set's files (incremental attachments)
   bool show_progress = true;   // false: --quiet / --no-progress
+  std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
 };
 
 struct BackupOutcome {

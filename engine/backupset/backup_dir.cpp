@@ -38,15 +38,24 @@ std::string read_small_file(const fs::path& p) {
 }
 
 void check_writable(const fs::path& dir) {
-  fs::path probe = dir / (".crmbackup-write-test-" + std::to_string(::getpid()));
-  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int e = errno;
+  auto refuse = [&](int e) {
     if (e == EACCES || e == EPERM) throw folder_access_error(dir, e, "Backup directory is not writable: " + dir.string());
     throw UsageError("Backup directory is not writable: " + dir.string() + " (" + std::strerror(e) +
                      ")\n  Check that it exists and has write permissions:\n    ls -ld " + dir.string() +
                      "\n    chmod u+w " + dir.string());
+  };
+  // An unnamed file first: a process killed during the check (SIGKILL, or a signal before the
+  // interrupt guard exists) then leaves nothing behind. Filesystems without O_TMPFILE get a
+  // named probe, removed at once.
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
   }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) refuse(errno);
+  fs::path probe = dir / (".crmbackup-write-test-" + std::to_string(::getpid()));
+  fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) refuse(errno);
   ::close(fd);
   ::unlink(probe.c_str());
 }

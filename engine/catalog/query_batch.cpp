@@ -34,6 +34,7 @@ size_t QueryBatch::add(std::string sql, std::vector<std::optional<std::string>> 
 
 std::vector<pg::Result> QueryBatch::run() {
   pg_conn* c = conn_.raw();
+  pg::Connection::BusyScope busy(conn_);  // a lock wait in the batch is watched like any statement
   if (!PQenterPipelineMode(c)) throw pg::PgError::from_connection(c, "cannot enter pipeline mode");
   struct Restore {
     pg_conn* c;

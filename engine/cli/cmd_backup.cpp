@@ -7,6 +7,7 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/retention_option.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 
 namespace crm::cli {
@@ -15,6 +16,7 @@ void register_backup(CLI::App& app, Registry& reg) {
   struct Opts {
     std::string backup_dir;
     DbOptions db;
+    LockTimeoutOption lock_timeout;
     StorageOptions storage;
     OutputOptions printing;
     unsigned jobs = 0;
@@ -31,6 +33,7 @@ void register_backup(CLI::App& app, Registry& reg) {
                                            "then delete backups older than the retention period");
   cmd->add_option("--backup-dir", o->backup_dir, "folder for the backups (default: $BACKUP_DIR; absolute; created 0700)");
   o->db.add_to(*cmd);
+  o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   o->printing.add_to(*cmd);
   cmd->add_option("--jobs", o->jobs, "parallel COPY connections (default: the number of cores, at least 2)");
@@ -49,6 +52,7 @@ void register_backup(CLI::App& app, Registry& reg) {
       engine::BackupOptions b;
       b.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/true);
       b.db = o->db.resolve();
+      b.lock_timeout = o->lock_timeout.resolve();
       b.jobs = o->jobs ? o->jobs : std::max(2u, std::thread::hardware_concurrency());
       if (int level = parse_compress(o->compress)) b.zstd_level = level;
       b.attachments = !o->no_attachments;

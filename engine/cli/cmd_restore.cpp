@@ -6,6 +6,7 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/restore/restore_runner.hpp"
 
@@ -16,6 +17,7 @@ void register_restore(CLI::App& app, Registry& reg) {
     std::string set;
     std::string backup_dir;
     DbOptions db;
+    LockTimeoutOption lock_timeout;
     StorageOptions storage;
     OutputOptions printing;
     bool yes = false, force = false, no_attachments = false, verify_download = false, json = false;
@@ -28,6 +30,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       ->required();
   cmd->add_option("--backup-dir", o->backup_dir, "where a prefix is looked up (default: $BACKUP_DIR)");
   o->db.add_to(*cmd);
+  o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   o->printing.add_to(*cmd);
   cmd->add_flag("--yes,-y", o->yes, "do not ask; required when there is no terminal");
@@ -48,6 +51,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       if (!is_path) r.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
       r.set = o->set;
       r.db = o->db.resolve();
+      r.lock_timeout = o->lock_timeout.resolve();
       r.assume_yes = o->yes;
       r.force = o->force;
       r.attachments = !o->no_attachments;

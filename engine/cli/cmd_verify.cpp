@@ -5,6 +5,7 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/format/json_writer.hpp"
 #include "engine/verify/verify_files.hpp"
@@ -18,6 +19,7 @@ void register_verify(CLI::App& app, Registry& reg) {
     std::string set, backup_dir, restore_into;
     StorageOptions storage;
     OutputOptions printing;
+    LockTimeoutOption lock_timeout;
     int connect_timeout = 10;
     bool yes = false, json = false, no_attachments = false;
   };
@@ -31,6 +33,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   cmd->add_flag("--yes,-y", o->yes, "with --restore-into: replace a database that already holds application data");
   cmd->add_flag("--no-attachments", o->no_attachments, "do not hash the attachments");
   cmd->add_option("--connect-timeout", o->connect_timeout, "seconds to wait for the scratch database");
+  o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   cmd->add_flag("--json", o->json, "print a JSON report on stdout (CI artifact)");
   o->printing.add_to(*cmd);
@@ -56,6 +59,7 @@ void register_verify(CLI::App& app, Registry& reg) {
         ro.target = {.target = o->restore_into, .connect_timeout_seconds = o->connect_timeout};
         ro.assume_yes = o->yes;
         ro.verbose = o->printing.verbose;
+        ro.lock_timeout = o->lock_timeout.resolve();
         // The scratch bucket only when named on the command line: never the configured one.
         if (!o->storage.url.empty()) ro.storage = o->storage.resolve();
         ro.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };

@@ -62,7 +62,7 @@ const char* classify_one(const std::exception& e, ErrorReport& r) {
     return c.code;
   };
   if (dynamic_cast<const engine::UsageError*>(&e)) return set({"usage", kExitUsage});
-  if (auto* i = dynamic_cast<const engine::InterruptedError*>(&e)) return set({"interrupted", 128 + i->signo});
+  if (auto* i = dynamic_cast<const engine::InterruptedError*>(&e)) return set({"interrupted", 128 + i->signal_number()});
   if (dynamic_cast<const engine::LockTimeoutError*>(&e)) return set({"lock_timeout"});
   if (dynamic_cast<const engine::DamagedSetError*>(&e)) return set({"damaged_set"});
   if (dynamic_cast<const engine::TargetLacksPlatformError*>(&e)) return set({"target_lacks_platform"});

@@ -14,6 +14,7 @@
 #include "engine/data/data_format.hpp"
 #include "engine/data/data_plan.hpp"
 #include "engine/data/spool_file.hpp"
+#include "engine/errors.hpp"
 #include "engine/io/hash.hpp"
 #include "pgwire/quote.hpp"
 #include "pgwire/snapshot.hpp"
@@ -121,6 +122,9 @@ class DumpRun {
     try {
       conn.emplace(pg::Connection::open(connect_));
       conn->exec(kDumpSessionSql);
+      // A worker's ACCESS SHARE queues behind an ALTER TABLE that waits for the coordinator's
+      // own lock: without a limit the dump would wait for itself forever.
+      if (opts_.lock_timeout_ms > 0) conn->exec("SET lock_timeout = '" + std::to_string(opts_.lock_timeout_ms) + "ms'");
       pg::begin_with_snapshot(*conn, snapshot_id_);
     } catch (const std::exception& e) {
       fail(std::string("a dump worker could not join the snapshot: ") + e.what(), "");
@@ -342,10 +346,9 @@ void lock_tables(pg::Connection& coord, const std::vector<DataTable>& tables, in
       coord.exec(sql);
     } catch (const pg::PgError& e) {
       if (e.sqlstate() == "55P03")
-        throw DataDumpError("could not lock the tables to dump within " + std::to_string(lock_timeout_ms) +
+        throw LockTimeoutError("could not lock the tables to dump within " + std::to_string(lock_timeout_ms) +
                                 " ms: another session holds a conflicting lock (a running ALTER TABLE, "
-                                "VACUUM FULL ...); try again when it has finished",
-                            "");
+                                "VACUUM FULL ...); try again when it has finished");
       throw;
     }
   }

@@ -10,6 +10,7 @@
 #include "engine/data/matviews.hpp"
 #include "engine/io/zstd_reader.hpp"
 #include "engine/restore/platform_check.hpp"
+#include "engine/restore/lock_limit.hpp"
 #include "engine/schema/schema_sql.hpp"
 #include "pgwire/quote.hpp"
 #include "pgwire/script/byte_source.hpp"
@@ -335,6 +336,7 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   tune_restore_session(conn, lz4);
   // "drop cascades to ..." notices: not even sent unless they are to be shown.
   if (!in.verbose) conn.exec("SET LOCAL client_min_messages = warning");
+  LockLimit locks(conn, in.lock_timeout);
 
   log("Clearing the target database...");
   conn.exec("SET LOCAL search_path = pg_catalog");  // regprocedure/regtype text comes out qualified
@@ -364,7 +366,7 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
     pg::SqlSplitter split(*src, in.roles.string());
     static const std::regex kCreateRole(R"re(^\s*CREATE\s+ROLE\s+"((?:[^"]|"")+)"\s*;)re", std::regex::icase);
     pg::ExecutorOptions eo;
-    eo.on_statement = [&](pg::ScriptStatement& s) {
+    eo.on_statement = locks.wrap([&](pg::ScriptStatement& s) {
       std::smatch m;
       if (std::regex_search(s.text, m, kCreateRole)) {
         std::string name = std::regex_replace(m[1].str(), std::regex("\"\""), "\"");
@@ -372,7 +374,7 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
           return pg::StatementAction::kSkip;  // the role exists: its ALTER ROLE follows
       }
       return pg::StatementAction::kRun;
-    };
+    });
     auto es = pg::execute_script(conn, split, eo);
     st.statements += es.statements;
   }
@@ -385,14 +387,14 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
     auto src = open_script_source(in.schema.string());
     pg::SqlSplitter split(*src, in.schema.string());
     pg::ExecutorOptions eo;
-    eo.on_statement = [&](pg::ScriptStatement& s) {
+    eo.on_statement = locks.wrap([&](pg::ScriptStatement& s) {
       if (!post) post = marker ? s.line > marker : is_post_data_statement(s.text);
       if (post) {
         deferred.push_back({s.text, s.line});
         return pg::StatementAction::kSkip;
       }
       return pg::StatementAction::kRun;
-    };
+    });
     auto es = pg::execute_script(conn, split, eo);
     st.statements += es.statements;
   }
@@ -408,7 +410,7 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
     auto src = open_script_source(in.data.string());
     pg::SqlSplitter split(*src, in.data.string());
     pg::ExecutorOptions eo;
-    eo.on_statement = [&](pg::ScriptStatement& s) {
+    eo.on_statement = locks.wrap([&](pg::ScriptStatement& s) {
       if (is_refresh_matview_statement(s.text)) {
         refreshes.push_back({s.text, s.line});
         return pg::StatementAction::kSkip;
@@ -427,7 +429,7 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
           s.text = std::regex_replace(s.text, kPlainEnd, "FROM stdin WITH (FREEZE true);");
       }
       return pg::StatementAction::kRun;
-    };
+    });
     eo.on_progress = [&](std::uint64_t, std::uint64_t bytes) {
       if (in.progress) in.progress(bytes);
     };
@@ -443,11 +445,14 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
   conn.exec("SET session_replication_role = replica");
   for (const auto& d : deferred) {
     try {
+      locks.restore();
       conn.exec(d.text);
+      locks.note(d.text);
     } catch (const pg::PgError& e) {
       throw pg::ScriptExecError(e, in.schema.string(), d.line, first_line(d.text));
     }
   }
+  locks.restore();
   if (!refreshes.empty()) log("Refreshing " + std::to_string(refreshes.size()) + " materialized views...");
   for (const auto& r : refreshes) {
     try {
@@ -462,7 +467,9 @@ DbRestoreStats restore_database(pg::Connection& conn, const DbRestoreInput& in) 
     log("Restoring the migration history (every supabase_migrations table)...");
     auto src = open_script_source(in.migrations.string());
     pg::SqlSplitter split(*src, in.migrations.string());
-    auto es = pg::execute_script(conn, split, {});
+    pg::ExecutorOptions eo;
+    eo.on_statement = locks.wrap([](pg::ScriptStatement&) { return pg::StatementAction::kRun; });
+    auto es = pg::execute_script(conn, split, eo);
     st.statements += es.statements;
   } else if (!in.applied_migrations.empty() && fs::exists(in.applied_migrations) &&
       conn.exec("SELECT pg_catalog.to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS present")

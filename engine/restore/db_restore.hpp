@@ -1,6 +1,7 @@
 #pragma once
 // The database half of a restore, in ONE transaction that commits whole or leaves the target
 // exactly as it was. Shared by `restore` and `verify --restore-into`.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,6 +25,8 @@ struct DbRestoreInput {
   bool verbose = false;
   std::function<void(const std::string& line)> log;
   std::function<void(std::uint64_t copy_bytes)> progress;
+  // Longest wait for one lock (SQLSTATE 55P03 when exceeded); 0: the session's own setting.
+  std::chrono::milliseconds lock_timeout{0};
 };
 
 // The set's roles, schema, data (plain or .zst), applied migrations and manifest; the set must

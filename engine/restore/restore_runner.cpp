@@ -7,12 +7,14 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/db_connect.hpp"
+#include "engine/db_lock_wait.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/human.hpp"
 #include "engine/format/json_writer.hpp"
 #include "engine/io/progress.hpp"
 #include "engine/restore/db_restore.hpp"
 #include "engine/restore/restore_prompt.hpp"
+#include "engine/util/interrupt_guard.hpp"
 #include "engine/verify/verify_files.hpp"
 #include "storage-api/client.hpp"
 
@@ -78,6 +80,11 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
                        "Pass --yes to confirm that the database (and attachments) may be replaced.");
   }
 
+  // From here on a signal cancels the server work and unwinds (before this point nothing
+  // has been touched, and the default action is right). Constructed before any thread.
+  InterruptGuard guard("the restore had not committed: the server rolls its transaction back when the connection "
+                       "closes, and the database is unchanged");
+
   // Check the bucket side before the database is touched: a rejected key fails here.
   std::unique_ptr<storage::StorageClient> client;
   if (with_attachments) {
@@ -86,11 +93,16 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   }
 
   auto conn = connect_database(o.db);
+  auto cancel = guard.on_signal([h = std::make_shared<pg::CancelHandle>(conn.cancel_handle())] { h->cancel(); });
+  if (o.lock_timeout.count() > 0) set_lock_timeout(conn, o.lock_timeout);
+  LockWaitWatcher lock_watch(o.db, conn, o.lock_timeout,
+                             [&](const std::string& l) { out << ("  " + l + "\n") << std::flush; });
   out << "Restoring database in a single transaction...\n" << std::flush;
   DbRestoreInput di = db_restore_input(set);
   di.rewrite_from = o.rewrite_from;
   di.rewrite_to = o.rewrite_to;
   di.verbose = o.verbose;
+  di.lock_timeout = o.lock_timeout;
   di.log = [&](const std::string& l) { out << "  " << l << "\n" << std::flush; };
   std::uint64_t data_bytes = 0;
   {
@@ -111,13 +123,18 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
     progress.finish();
   } catch (const std::exception& e) {
     progress.finish();
-    // Nested: the CLI still sees the PgError (SQLSTATE) or lock timeout underneath.
+    guard.throw_if_interrupted("the restore was cancelled: the database was rolled back and is unchanged");
+    rethrow_if_lock_timeout(e, lock_watch, "restore failed", "The database was rolled back and is unchanged.");
+    // Nested: the CLI still sees the PgError (SQLSTATE) or the platform check underneath.
     std::throw_with_nested(
         std::runtime_error(std::string("restore failed, the database was rolled back and is unchanged:\n  ") + e.what()));
   }
   out << "\u2713 Database restored: " << format_count(st.copy_rows) << " rows, " << st.statements
       << " statements (" << st.deferred_statements << " after the data) in " << format_duration(st.seconds) << "\n";
   if (st.rewritten_rows) out << "  Rewrote attachment URLs in " << st.rewritten_rows << " rows\n";
+  guard.set_note("the database was restored (it had committed); the attachments were not fully restored: run the "
+                 "same command again");
+  guard.throw_if_interrupted("the database was restored (it had committed); the attachments were not restored");
 
   JsonWriter w;
   w.begin_object().field("prefix", prefix).field("database_restored", true).field("rows", st.copy_rows);

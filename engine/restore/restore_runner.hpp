@@ -2,6 +2,7 @@
 // The restore command: check the set, ask, then the database in ONE transaction (clear the
 // target, roles, schema before the data, the data with FREEZE, the post-data part, migration
 // history, optional URL rewrite), then make the bucket equal the backup.
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -28,6 +29,7 @@ struct RestoreOptions {
   std::function<storage::StorageConfig()> resolve_storage;
   bool show_progress = true;  // false: --quiet / --no-progress
   bool verbose = false;       // --verbose: the server's notices and warnings one by one
+  std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
 };
 
 struct RestoreOutcome {

@@ -8,9 +8,11 @@
 #include "engine/data/data_catalog.hpp"
 #include "engine/data/matviews.hpp"
 #include "engine/data/migrations_sql.hpp"
+#include "engine/db_lock_wait.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/hash.hpp"
 #include "engine/restore/db_restore.hpp"
+#include "engine/util/interrupt_guard.hpp"
 #include "pgwire/connection.hpp"
 #include "pgwire/quote.hpp"
 
@@ -160,11 +162,18 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
   auto log = [&](const std::string& l) {
     if (o.log) o.log(l);
   };
+  // Before any thread and before the scratch database is touched: a signal then cancels the
+  // restore and unwinds instead of killing the process with the transaction open.
+  InterruptGuard guard("the restore into the scratch database had not committed: the server rolls it back when "
+                       "the connection closes");
   ScratchDatabase scratch(o.target, o.log);
   std::optional<pg::Connection> scratch_conn;
   scratch_conn.emplace(connect_or_create(o.target, rep.created_database, o.log));
   scratch.arm(rep.created_database);
   pg::Connection& conn = *scratch_conn;
+  auto cancel = guard.on_signal([h = std::make_shared<pg::CancelHandle>(conn.cancel_handle())] { h->cancel(); });
+  if (o.lock_timeout.count() > 0) set_lock_timeout(conn, o.lock_timeout);
+  LockWaitWatcher lock_watch(o.target, conn, o.lock_timeout, [&](const std::string& l) { log(l); });
   std::string where = pg::redact_target(o.target.target);
   if (set.manifest) {
     auto it = set.manifest->options.find("source_identity");
@@ -184,10 +193,14 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
   DbRestoreInput in = db_restore_input(set);
   in.log = [&](const std::string& l) { log(l); };
   in.verbose = o.verbose;
+  in.lock_timeout = o.lock_timeout;
   try {
     restore_database(conn, in);
     rep.restored = true;
   } catch (const std::exception& e) {
+    guard.throw_if_interrupted("verify --restore-into was cancelled: the restore into " + where + " was rolled back");
+    rethrow_if_lock_timeout(e, lock_watch, "verify --restore-into " + where + " failed",
+                            "The restore into it was rolled back.");
     rep.problems.push_back({set.name.prefix, "restore", e.what()});
     scratch_conn.reset();
     try {
@@ -205,6 +218,7 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
   }
   const Manifest& m = *set.manifest;
 
+  guard.set_note("the scratch database " + where + " holds the restored backup; the comparison did not finish");
   log("Comparing tables with the manifest...");
   conn.exec("SET synchronize_seqscans = off");  // read every table from its first block, as it was loaded
   std::map<std::string, DataTable> present;

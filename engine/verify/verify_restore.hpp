@@ -3,6 +3,7 @@
 // allows) and compare what arrived with what the manifest recorded at backup time: per-table
 // rows and content hashes, sequence values, the applied migrations; optionally the
 // attachments into a scratch bucket. The database the backup came from is never touched.
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct RestoreIntoOptions {
   std::optional<storage::StorageConfig> storage;  // scratch bucket; none: attachments not restored
   bool verbose = false;  // show the server's notices during the restore
   std::function<void(const std::string&)> log;
+  std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
 };
 
 struct RestoreIntoReport {
@@ -37,9 +39,11 @@ struct RestoreIntoReport {
 };
 
 // Throws UsageError when the target is refused (the backup's own source database, or one
-// holding application data without --yes); restore failures are reported as problems. A
-// scratch database this call created is removed again when the restore fails (or anything
-// throws); after a restore it stays, for inspection.
+// holding application data without --yes), LockTimeoutError when a lock was not granted in
+// time and InterruptedError on SIGINT/SIGTERM/SIGHUP (the restore rolled back either way);
+// other restore failures are reported as problems. A scratch database this call created is
+// removed again when the restore fails (or anything throws); after a restore it stays, for
+// inspection.
 RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptions& opts);
 
 // The identity recorded in manifests ("<system identifier>/<database>"), or "" when the

@@ -38,8 +38,8 @@ TEST(ErrorReport, EngineTypes) {
   expect_code(report_of(crm::engine::UsageError("bad flag")), "usage", 2);
   expect_code(report_of(crm::engine::LockTimeoutError("waited 60 s for public.deals")), "lock_timeout", 1);
   expect_code(report_of(crm::engine::DamagedSetError("does not match its manifest")), "damaged_set", 1);
-  expect_code(report_of(crm::engine::InterruptedError("interrupted", SIGTERM)), "interrupted", 128 + SIGTERM);
-  expect_code(report_of(crm::engine::InterruptedError("interrupted", SIGINT)), "interrupted", 128 + SIGINT);
+  expect_code(report_of(crm::engine::InterruptedError(SIGTERM, "interrupted")), "interrupted", 128 + SIGTERM);
+  expect_code(report_of(crm::engine::InterruptedError(SIGINT, "interrupted")), "interrupted", 128 + SIGINT);
   expect_code(report_of(std::runtime_error("something else")), "failed", 1);
   crm::engine::MissingPlatform missing;
   missing.roles = {"authenticated"};
