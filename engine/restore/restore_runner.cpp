@@ -12,6 +12,7 @@
 #include "engine/io/progress.hpp"
 #include "engine/restore/db_restore.hpp"
 #include "engine/restore/restore_prompt.hpp"
+#include "pgwire/pg_version.hpp"
 #include "engine/verify/verify_files.hpp"
 #include "storage-api/client.hpp"
 
@@ -82,6 +83,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   }
 
   auto conn = connect_database(o.db);
+  pg::PgVersion::of(conn).require_supported("restore");
   out << "Restoring database in a single transaction...\n" << std::flush;
   DbRestoreInput di = db_restore_input(set);
   di.rewrite_from = o.rewrite_from;

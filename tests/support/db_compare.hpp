@@ -17,6 +17,17 @@ std::map<std::string, std::string> table_checksums(const sandbox::PgCluster& c, 
 std::map<std::string, std::string> sequence_values(const sandbox::PgCluster& c, const std::string& db,
                                                    const std::string& schema_regex);
 
+// A census of the catalogs, per object kind, keyed by pg_identify_object's identity (never an
+// oid) so that two clusters compare: "<kind> <identity>" -> its definition as the server
+// deparses it (pg_get_constraintdef/indexdef/viewdef/functiondef/triggerdef/ruledef), plus
+// columns with type, default, generated kind, NOT NULL, identity; relation options, owners,
+// ACLs (MAINTAIN on 17+), populated state of materialized views, sequences, types, policies,
+// comments, default privileges, publications; and cluster-wide the roles and their
+// memberships with ADMIN/INHERIT/SET (16+). Objects in schemas matching schema_regex; roles
+// outside the pg_ reserved ones. Works on PostgreSQL 14 to 18.
+std::map<std::string, std::string> catalog_census(const sandbox::PgCluster& c, const std::string& db,
+                                                  const std::string& schema_regex);
+
 // Readable difference of two maps ("" when equal), for test failure messages.
 std::string diff_maps(const std::map<std::string, std::string>& expected,
                       const std::map<std::string, std::string>& actual);
