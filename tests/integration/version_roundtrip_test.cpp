@@ -31,7 +31,8 @@ std::string engine_schema_sql(const sandbox::PgCluster& c, const std::string& db
   auto conn = pg::Connection::open({.target = c.url(db)});
   engine::StringSink out;
   engine::schema::write_schema_sql(conn, out);
-  return out.str();
+  // Event triggers are written commented out (they need superuser), so the target has none.
+  return std::regex_replace(out.str(), std::regex(R"(\n--\n-- Name: [^\n]*; Type: EVENT TRIGGER;[^\n]*\n--\n\n(-- [^\n]*\n)+)"), "");
 }
 
 std::string read_file(const fs::path& p) {
@@ -39,6 +40,11 @@ std::string read_file(const fs::path& p) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+std::map<std::string, std::string> without_populated(std::map<std::string, std::string> census) {
+  std::erase_if(census, [](const auto& kv) { return kv.first.rfind("populated ", 0) == 0; });
+  return census;
 }
 
 class VersionRoundTrip : public ::testing::Test {
@@ -94,7 +100,21 @@ TEST_F(VersionRoundTrip, CatalogCensusIsEqual) {
   // The census sees what the fixture made: a few objects of the kinds that matter.
   EXPECT_GT(before.count("relation \"Odd Schema\".\"Tickets\""), 0u);
   EXPECT_GT(before.count("policy \"Odd Schema\".\"Tickets\".\"see own\""), 0u);
-  EXPECT_EQ(testsupport::diff_maps(before, after), "");
+  EXPECT_EQ(testsupport::diff_maps(without_populated(before), without_populated(after)), "");
+}
+
+// Kept apart from the census above: restore refreshes materialized views in post-data (the
+// engine/schema change that writes REFRESH); without it they come back empty.
+TEST_F(VersionRoundTrip, MaterializedViewsArePopulatedAsOnTheSource) {
+  auto populated = [](const std::map<std::string, std::string>& census) {
+    std::map<std::string, std::string> out;
+    for (const auto& [k, v] : census)
+      if (k.rfind("populated ", 0) == 0) out[k] = v;
+    return out;
+  };
+  auto before = populated(testsupport::catalog_census(*source_, "awk", kAppSchemas));
+  EXPECT_EQ(before.count("populated ticket_stats"), 1u);
+  EXPECT_EQ(testsupport::diff_maps(before, populated(testsupport::catalog_census(*target_, "awk", kAppSchemas))), "");
 }
 
 TEST_F(VersionRoundTrip, EveryTableHasTheSameContent) {
@@ -128,10 +148,11 @@ TEST_F(VersionRoundTrip, Pg18ObjectsAreWrittenAsTheyAre) {
     EXPECT_NE(schema.find(expected), std::string::npos) << expected;
   // Generated columns, virtual or stored, have no data in the dump: COPY lists only the others.
   std::string data = read_file(fs::path(dir_->path) / (*prefix_ + "-data.sql"));
-  EXPECT_NE(data.find("COPY pg18.measurements (id, celsius) FROM stdin;"), std::string::npos);
-  // The rows of the virtual column are computed again on the target.
-  EXPECT_EQ(target_->psql("SELECT string_agg(fahrenheit::text || ' ' || label, ',' ORDER BY id) FROM pg18.measurements", "awk"),
-            "68 t1,22.1 t2,212 t3\n");
+  EXPECT_NE(data.find(R"(COPY "pg18"."measurements" ("id", "celsius") FROM stdin;)"), std::string::npos);
+  // The virtual columns are computed again on the target, to the same values.
+  const std::string computed = "SELECT string_agg(fahrenheit::text || ' ' || label, ',' ORDER BY id) FROM pg18.measurements";
+  EXPECT_EQ(source_->psql(computed, "awk").substr(0, 20), "68.0000000000000000 ");
+  EXPECT_EQ(target_->psql(computed, "awk"), source_->psql(computed, "awk"));
   // Role membership options (16+) and MAINTAIN (17+) are carried by roles.sql and the ACLs.
   EXPECT_EQ(target_->psql("SELECT string_agg(r.rolname || ':' || m.admin_option || m.inherit_option || m.set_option, ',' "
                           "ORDER BY r.rolname) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "

@@ -79,14 +79,17 @@ std::vector<std::string> census_queries(int major) {
       // Relations: kind, persistence, owner, options, RLS, replica identity, populated state.
       R"(SELECT 'relation ' || c.oid::regclass::text || '|' || concat_ws(' ', c.relkind, c.relpersistence,
            pg_get_userbyid(c.relowner), c.reloptions::text, c.relrowsecurity, c.relforcerowsecurity, c.relreplident,
-           c.relispopulated, c.relispartition, pg_get_expr(c.relpartbound, c.oid),
+           c.relispartition, pg_get_expr(c.relpartbound, c.oid),
            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
            (SELECT string_agg(i.inhparent::regclass::text, ',' ORDER BY i.inhseqno) FROM pg_inherits i WHERE i.inhrelid = c.oid))
          FROM pg_class c WHERE c.relkind IN ('r','p','v','m','S','f','c') AND $NSP(c.relnamespace))",
-      // Columns: type, collation, NOT NULL, identity, generated kind, default or generation expression.
-      R"(SELECT 'column ' || c.oid::regclass::text || '.' || quote_ident(a.attname) || '|' || concat_ws(' ', a.attnum,
+      R"(SELECT 'populated ' || c.oid::regclass::text || '|' || c.relispopulated::text
+         FROM pg_class c WHERE c.relkind = 'm' AND $NSP(c.relnamespace))",
+      // Columns (by position among the live ones: dropped columns leave gaps in attnum): type, collation, NOT NULL, identity, generated kind, default or generation expression.
+      R"(SELECT 'column ' || c.oid::regclass::text || '.' || quote_ident(a.attname) || '|' || concat_ws(' ',
+           row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
            format_type(a.atttypid, a.atttypmod), a.attcollation::regcollation, a.attnotnull, a.attidentity,
-           'gen=' || a.attgenerated, a.attislocal, a.attinhcount, a.attstorage, a.attstattarget, a.attoptions::text,
+           'gen=' || a.attgenerated::text, a.attislocal, a.attinhcount, a.attstorage, a.attstattarget, a.attoptions::text,
            pg_get_expr(d.adbin, d.adrelid), a.attacl::text)
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f','c') AND $NSP(c.relnamespace))",
@@ -94,14 +97,14 @@ std::vector<std::string> census_queries(int major) {
       R"(SELECT 'constraint ' || (pg_identify_object('pg_constraint'::regclass, co.oid, 0)).identity || '|' ||
            concat_ws(' ', co.contype, pg_get_constraintdef(co.oid), co.convalidated, co.conislocal, co.coninhcount,
            co.connoinherit, co.condeferrable, co.condeferred)
-         FROM pg_constraint co WHERE $NSP(co.connamespace))",
+         FROM pg_constraint co WHERE co.conparentid = 0 AND $NSP(co.connamespace))",
       R"(SELECT 'index ' || i.indexrelid::regclass::text || '|' || concat_ws(' ', pg_get_indexdef(i.indexrelid),
            i.indisclustered, i.indisreplident, i.indisvalid)
          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE $NSP(c.relnamespace))",
       R"(SELECT 'view ' || c.oid::regclass::text || '|' || pg_get_viewdef(c.oid)
          FROM pg_class c WHERE c.relkind IN ('v','m') AND $NSP(c.relnamespace))",
       R"(SELECT 'function ' || p.oid::regprocedure::text || '|' || concat_ws(' ', p.prokind, pg_get_userbyid(p.proowner),
-           p.proacl::text, CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END)
+           coalesce(p.proacl, acldefault('f', p.proowner))::text, CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END)
          FROM pg_proc p WHERE $NSP(p.pronamespace))",
       R"(SELECT 'trigger ' || (pg_identify_object('pg_trigger'::regclass, t.oid, 0)).identity || '|' ||
            concat_ws(' ', pg_get_triggerdef(t.oid), t.tgenabled)
@@ -113,11 +116,12 @@ std::vector<std::string> census_queries(int major) {
            concat_ws(' ', pg_get_ruledef(r.oid), r.ev_enabled)
          FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND $NSP(c.relnamespace))",
       // ACLs, exploded so that MAINTAIN (17+) and grant options show by name.
-      R"(SELECT 'acl ' || c.oid::regclass::text || '|' || string_agg(concat_ws(' ', pg_get_userbyid(x.grantor),
-           CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable), ', '
-           ORDER BY 1)
-         FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) x WHERE $NSP(c.relnamespace) GROUP BY c.oid)",
-      R"(SELECT 'schema ' || quote_ident(n.nspname) || '|' || concat_ws(' ', pg_get_userbyid(n.nspowner), n.nspacl::text)
+      R"(SELECT 'acl ' || c.oid::regclass::text || '|' || string_agg(x.e, ', ' ORDER BY x.e)
+         FROM pg_class c CROSS JOIN LATERAL (SELECT concat_ws(' ', pg_get_userbyid(a.grantor),
+           CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable) AS e
+           FROM aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a) x
+         WHERE c.relkind IN ('r','p','v','m','S','f') AND $NSP(c.relnamespace) GROUP BY c.oid)",
+      R"(SELECT 'schema ' || quote_ident(n.nspname) || '|' || concat_ws(' ', pg_get_userbyid(n.nspowner), coalesce(n.nspacl, acldefault('n', n.nspowner))::text)
          FROM pg_namespace n WHERE $NSP(n.oid))",
       R"(SELECT 'sequence ' || c.oid::regclass::text || '|' || concat_ws(' ', format_type(s.seqtypid, NULL), s.seqstart,
            s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, sq.last_value)
@@ -125,7 +129,7 @@ std::vector<std::string> census_queries(int major) {
          JOIN pg_sequences sq ON sq.schemaname = (SELECT nspname FROM pg_namespace WHERE oid = c.relnamespace) AND sq.sequencename = c.relname
          WHERE $NSP(c.relnamespace))",
       R"(SELECT 'type ' || t.oid::regtype::text || '|' || concat_ws(' ', t.typtype, pg_get_userbyid(t.typowner), t.typnotnull,
-           format_type(t.typbasetype, t.typtypmod), t.typdefault, t.typacl::text,
+           format_type(t.typbasetype, t.typtypmod), t.typdefault, coalesce(t.typacl, acldefault('T', t.typowner))::text,
            (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
          FROM pg_type t WHERE t.typtype IN ('e','d','r','c') AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
            AND $NSP(t.typnamespace))",
@@ -134,7 +138,7 @@ std::vector<std::string> census_queries(int major) {
          FROM pg_description d CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o
          WHERE o.schema IS NOT NULL AND $NSP((SELECT oid FROM pg_namespace WHERE nspname = o.schema)))",
       R"(SELECT 'default acl ' || pg_get_userbyid(d.defaclrole) || ' ' || coalesce(quote_ident(n.nspname), '-') || ' ' ||
-           d.defaclobjtype || '|' || d.defaclacl::text
+           d.defaclobjtype::text || '|' || d.defaclacl::text
          FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
          WHERE d.defaclnamespace = 0 OR $NSP(d.defaclnamespace))",
       R"(SELECT 'publication ' || quote_ident(p.pubname) || '|' || concat_ws(' ', p.puballtables, p.pubinsert, p.pubupdate,
@@ -148,7 +152,11 @@ std::vector<std::string> census_queries(int major) {
       "SELECT 'membership ' || quote_ident(ur.rolname) || ' to ' || quote_ident(mr.rolname) || ' by ' || "
       "coalesce(quote_ident(gr.rolname), '-') || '|' || " + member_opts + R"(
          FROM pg_auth_members m JOIN pg_roles ur ON ur.oid = m.roleid JOIN pg_roles mr ON mr.oid = m.member
-         LEFT JOIN pg_roles gr ON gr.oid = m.grantor WHERE mr.rolname !~ '^pg_')",
+         LEFT JOIN pg_roles gr ON gr.oid = m.grantor
+         -- roles.sql leaves out grants to the platform's reserved roles (engine/schema/role_filter)
+         WHERE mr.rolname !~ '^(pg_|supabase_|cli_login_)' AND mr.rolname NOT IN ('anon', 'authenticated',
+           'authenticator', 'dashboard_user', 'pgbouncer', 'postgres', 'service_role', 'pgsodium_keyholder',
+           'pgsodium_keyiduser', 'pgsodium_keymaker', 'pgtle_admin'))",
   };
 }
 

@@ -21,7 +21,8 @@ std::map<std::string, std::string> sequence_values(const sandbox::PgCluster& c, 
 // oid) so that two clusters compare: "<kind> <identity>" -> its definition as the server
 // deparses it (pg_get_constraintdef/indexdef/viewdef/functiondef/triggerdef/ruledef), plus
 // columns with type, default, generated kind, NOT NULL, identity; relation options, owners,
-// ACLs (MAINTAIN on 17+), populated state of materialized views, sequences, types, policies,
+// ACLs (MAINTAIN on 17+; a NULL ACL as the default it stands for), populated state of
+// materialized views (keys "populated ..."), sequences, types, policies,
 // comments, default privileges, publications; and cluster-wide the roles and their
 // memberships with ADMIN/INHERIT/SET (16+). Objects in schemas matching schema_regex; roles
 // outside the pg_ reserved ones. Works on PostgreSQL 14 to 18.
