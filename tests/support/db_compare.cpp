@@ -185,4 +185,13 @@ std::map<std::string, std::string> catalog_census(const sandbox::PgCluster& c, c
   return m;
 }
 
+std::string census_text(const sandbox::PgCluster& c, const std::string& db, const std::string& schema_regex) {
+  std::string out;
+  for (const auto& [k, v] : catalog_census(c, db, schema_regex))
+    if (k.rfind("populated ", 0) != 0) out += k + " = " + v + "\n";
+  return out;
+}
+
+bool pg_dump_can_read(const sandbox::PgCluster& c) { return c.server_major() <= 15; }
+
 }  // namespace crm::testsupport

@@ -29,6 +29,14 @@ std::map<std::string, std::string> sequence_values(const sandbox::PgCluster& c, 
 std::map<std::string, std::string> catalog_census(const sandbox::PgCluster& c, const std::string& db,
                                                   const std::string& schema_regex);
 
+// The catalog census of the schemas as one text (a line per entry, "populated" entries left
+// out: a schema replayed without data has empty materialized views). The schema oracle where
+// pg_dump cannot serve: pg_dump 15 refuses servers of 16 and newer.
+std::string census_text(const sandbox::PgCluster& c, const std::string& db, const std::string& schema_regex);
+
+// Whether the cluster's pg_dump can dump its server (the client tools are Debian's 15).
+bool pg_dump_can_read(const sandbox::PgCluster& c);
+
 // Readable difference of two maps ("" when equal), for test failure messages.
 std::string diff_maps(const std::map<std::string, std::string>& expected,
                       const std::map<std::string, std::string>& actual);
