@@ -91,7 +91,10 @@ SELECT t.oid, t.typarray, n.nspname, t.typname, pg_catalog.pg_get_userbyid(t.typ
              FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
              WHERE co.oid = t.typcollation) END AS domain_collation,
   CASE WHEN t.typtype = 'd' THEN pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) END AS domain_default,
-  t.typnotnull, rg.range_subtype, rg.range_opclass, rg.range_collation, rg.range_canonical, rg.range_subdiff,
+  t.typnotnull,
+  -- 17 and newer keep a domain's NOT NULL as a named pg_constraint row (none before: NULL)
+  (SELECT co.conname FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'n') AS not_null_name,
+  rg.range_subtype, rg.range_opclass, rg.range_collation, rg.range_canonical, rg.range_subdiff,
   rg.range_multirange
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -518,6 +521,7 @@ Catalog load_catalog(pg::Connection& conn) {
       t.domain_collation = str_at(r, i, "domain_collation");
       t.domain_default = r.get_opt(i, "domain_default");
       t.domain_not_null = r.get_bool(i, "typnotnull");
+      t.domain_not_null_name = str_at(r, i, "not_null_name");
       t.range_subtype = str_at(r, i, "range_subtype");
       t.range_opclass = str_at(r, i, "range_opclass");
       t.range_collation = str_at(r, i, "range_collation");

@@ -61,6 +61,7 @@ struct Type {
   std::string domain_base, domain_collation;
   std::optional<std::string> domain_default;
   bool domain_not_null = false;
+  std::string domain_not_null_name;  // 17+: the name of its NOT NULL constraint ("" before)
   std::string range_subtype, range_opclass, range_collation, range_canonical, range_subdiff, range_multirange;
 };
 

@@ -355,7 +355,12 @@ class SchemaWriter {
           sql = "CREATE DOMAIN " + q + " AS " + t.domain_base;
           if (!t.domain_collation.empty()) sql += " COLLATE " + t.domain_collation;
           if (t.domain_default) sql += " DEFAULT " + *t.domain_default;
-          if (t.domain_not_null) sql += " NOT NULL";
+          if (t.domain_not_null) {
+            // 17+ name it; the name the server would choose is left to it.
+            if (!t.domain_not_null_name.empty() && t.domain_not_null_name != t.name + "_not_null")
+              sql += " CONSTRAINT " + quote_ident(t.domain_not_null_name);
+            sql += " NOT NULL";
+          }
           std::string later;
           for (const auto& c : cat_.constraints) {
             if (c.typid != t.oid || c.type != 'c') continue;

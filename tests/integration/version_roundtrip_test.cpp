@@ -144,7 +144,8 @@ TEST_F(VersionRoundTrip, Pg18ObjectsAreWrittenAsTheyAre) {
         R"(PRIMARY KEY ("id", "valid" WITHOUT OVERLAPS))", R"(UNIQUE ("name", "valid" WITHOUT OVERLAPS))",
         R"(FOREIGN KEY ("room_id", PERIOD "during") REFERENCES "pg18"."rooms"("id", PERIOD "valid"))",
         R"(CHECK (("qty" > 0)) NOT ENFORCED)", R"(REFERENCES "pg18"."parents"("id") NOT ENFORCED)",
-        R"(COMMENT ON CONSTRAINT "id is required" ON "pg18"."named_nn")"})
+        R"(COMMENT ON CONSTRAINT "id is required" ON "pg18"."named_nn")",
+        R"(CREATE DOMAIN "pg18"."required_text" AS "text" CONSTRAINT "text is required" NOT NULL)"})
     EXPECT_NE(schema.find(expected), std::string::npos) << expected;
   // Generated columns, virtual or stored, have no data in the dump: COPY lists only the others.
   std::string data = read_file(fs::path(dir_->path) / (*prefix_ + "-data.sql"));
