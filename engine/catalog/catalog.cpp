@@ -3,7 +3,6 @@
 #include "engine/catalog/query_batch.hpp"
 #include "pgwire/quote.hpp"
 
-#include <fmt/format.h>
 
 #include <set>
 
@@ -92,7 +91,10 @@ SELECT t.oid, t.typarray, n.nspname, t.typname, pg_catalog.pg_get_userbyid(t.typ
              FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
              WHERE co.oid = t.typcollation) END AS domain_collation,
   CASE WHEN t.typtype = 'd' THEN pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) END AS domain_default,
-  t.typnotnull, rg.range_subtype, rg.range_opclass, rg.range_collation, rg.range_canonical, rg.range_subdiff,
+  t.typnotnull,
+  -- 17 and newer keep a domain's NOT NULL as a named pg_constraint row (none before: NULL)
+  (SELECT co.conname FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'n') AS not_null_name,
+  rg.range_subtype, rg.range_opclass, rg.range_collation, rg.range_canonical, rg.range_subdiff,
   rg.range_multirange
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -140,8 +142,17 @@ WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','
 ORDER BY c.oid
 )SQL";
 
-std::string columns_query(int v) {
-  std::string compression = v >= 140000 ? "a.attcompression" : "''::pg_catalog.text AS attcompression";
+std::string columns_query(pg::PgVersion v) {
+  std::string compression = v.at_least(14) ? "a.attcompression" : "''::pg_catalog.text AS attcompression";
+  // 18 stores a column's NOT NULL as a pg_constraint row with a name, NO INHERIT and NOT VALID
+  // (attnotnull is then true even while the constraint is not valid).
+  std::string not_null = v.at_least(18)
+      ? "nn.oid AS nn_oid, nn.conname AS nn_name, nn.connoinherit AS nn_noinherit, nn.convalidated AS nn_validated"
+      : "NULL::pg_catalog.oid AS nn_oid, NULL::pg_catalog.name AS nn_name, NULL::bool AS nn_noinherit, "
+        "NULL::bool AS nn_validated";
+  std::string not_null_join = v.at_least(18)
+      ? "LEFT JOIN pg_catalog.pg_constraint nn ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum\n"
+      : "";
   return R"SQL(
 SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ, a.attnotnull,
   a.attislocal, a.attinhcount, a.attidentity, a.attgenerated, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS defexpr,
@@ -150,26 +161,33 @@ SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.att
        THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END AS coll,
   COALESCE(a.attstattarget::pg_catalog.int4, -1) AS stat, a.attstorage, t.typstorage,
   pg_catalog.array_to_string(a.attoptions, pg_catalog.chr(31)) AS opts, )SQL" +
-         compression + R"SQL(, a.attacl IS NOT NULL AS has_acl
+         compression + ", " + not_null + R"SQL(, a.attacl IS NOT NULL AS has_acl
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m','c')
+)SQL" + not_null_join + R"SQL(WHERE c.relnamespace = ANY($1::pg_catalog.oid[]) AND c.relkind IN ('r','p','v','m','c')
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 )SQL";
 }
 
-constexpr const char* kConstraintsQuery = R"SQL(
+// On 18 also the table NOT NULL constraints that are NOT VALID and the table's own: they are
+// added after the data like NOT VALID checks (the valid ones are written with their column).
+std::string constraints_query(pg::PgVersion v) {
+  std::string not_valid_not_null =
+      v.at_least(18) ? " OR (co.contype = 'n' AND co.conrelid <> 0 AND NOT co.convalidated AND co.conislocal)" : "";
+  return R"SQL(
 SELECT co.oid, co.conname, n.nspname, co.contype, co.conrelid, co.contypid, co.conparentid, co.conindid,
   co.conislocal, co.convalidated, pg_catalog.pg_get_constraintdef(co.oid) AS def
 FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_namespace n ON n.oid = co.connamespace
-WHERE co.connamespace = ANY($1::pg_catalog.oid[]) AND co.contype IN ('c','f','p','u','x')
+WHERE co.connamespace = ANY($1::pg_catalog.oid[]) AND (co.contype IN ('c','f','p','u','x'))SQL" +
+         not_valid_not_null + R"SQL()
 ORDER BY co.oid
 )SQL";
+}
 
 constexpr const char* kIndexesQuery = R"SQL(
 SELECT i.indexrelid, i.indrelid, n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
@@ -276,8 +294,8 @@ SELECT p.oid, p.pubname, pg_catalog.pg_get_userbyid(p.pubowner) AS owner, p.puba
 FROM pg_catalog.pg_publication p ORDER BY p.oid
 )SQL";
 
-std::string publication_rels_query(int v) {
-  std::string extra = v >= 150000
+std::string publication_rels_query(pg::PgVersion v) {
+  std::string extra = v.at_least(15)
       ? "pg_catalog.pg_get_expr(pr.prqual, pr.prrelid) AS qual, "
         "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.o) "
         "FROM pg_catalog.unnest(pr.prattrs) WITH ORDINALITY AS k(n, o) JOIN pg_catalog.pg_attribute a "
@@ -305,9 +323,9 @@ SELECT d.classid, d.objid, d.refobjid FROM pg_catalog.pg_depend d
 WHERE d.deptype = 'e' AND d.refclassid = 3079
 )SQL";
 
-std::string collations_query(int v) {
-  std::string locale = v >= 170000 ? "c.colllocale" : v >= 150000 ? "c.colliculocale" : "c.collcollate";
-  std::string rules = v >= 160000 ? "c.collicurules" : "NULL::pg_catalog.text";
+std::string collations_query(pg::PgVersion v) {
+  std::string locale = v.at_least(17) ? "c.colllocale" : v.at_least(15) ? "c.colliculocale" : "c.collcollate";
+  std::string rules = v.at_least(16) ? "c.collicurules" : "NULL::pg_catalog.text";
   return R"SQL(
 SELECT c.oid, n.nspname, c.collname, pg_catalog.pg_get_userbyid(c.collowner) AS owner,
   CASE c.collprovider
@@ -407,10 +425,8 @@ bool is_managed_app_schema(const std::string& n) { return n == "auth" || n == "s
 
 Catalog load_catalog(pg::Connection& conn) {
   Catalog cat;
-  cat.server_version = conn.server_version();
-  if (cat.server_version < 140000 || cat.server_version >= 180000)
-    throw std::runtime_error(fmt::format(
-        "schema dump supports PostgreSQL 14 to 17; the server is version {}", cat.server_version));
+  cat.version = pg::PgVersion::of(conn);
+  cat.version.require_supported("schema dump");
 
   std::vector<Oid> app, all;
   {
@@ -430,7 +446,7 @@ Catalog load_catalog(pg::Connection& conn) {
     }
   }
   const std::optional<std::string> app_p = oid_array(app), all_p = oid_array(all);
-  int v = cat.server_version;
+  const pg::PgVersion v = cat.version;
 
   // Every remaining query in one round trip. First, as pg_dump does, ACCESS SHARE on the
   // application's tables, so that none is dropped or altered while the server deparses it
@@ -451,7 +467,7 @@ Catalog load_catalog(pg::Connection& conn) {
   size_t q_types = batch.add(kTypesQuery, {app_p});
   size_t q_relations = batch.add(kRelationsQuery, {all_p});
   size_t q_columns = batch.add(columns_query(v), {app_p});
-  size_t q_constraints = batch.add(kConstraintsQuery, {app_p});
+  size_t q_constraints = batch.add(constraints_query(v), {app_p});
   size_t q_indexes = batch.add(kIndexesQuery, {app_p});
   size_t q_functions = batch.add(kFunctionsQuery, {app_p});
   size_t q_triggers = batch.add(kTriggersQuery, {all_p});
@@ -460,7 +476,7 @@ Catalog load_catalog(pg::Connection& conn) {
   size_t q_defacl = batch.add(kDefaultAclQuery);
   size_t q_pubs = batch.add(kPublicationsQuery);
   size_t q_pubrels = batch.add(publication_rels_query(v));
-  size_t q_pubns = v >= 150000 ? batch.add(
+  size_t q_pubns = v.at_least(15) ? batch.add(
       "SELECT pn.pnpubid, n.nspname FROM pg_catalog.pg_publication_namespace pn "
       "JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid ORDER BY n.nspname COLLATE \"C\"") : 0;
   size_t q_collations = batch.add(collations_query(v), {app_p});
@@ -505,6 +521,7 @@ Catalog load_catalog(pg::Connection& conn) {
       t.domain_collation = str_at(r, i, "domain_collation");
       t.domain_default = r.get_opt(i, "domain_default");
       t.domain_not_null = r.get_bool(i, "typnotnull");
+      t.domain_not_null_name = str_at(r, i, "not_null_name");
       t.range_subtype = str_at(r, i, "range_subtype");
       t.range_opclass = str_at(r, i, "range_opclass");
       t.range_collation = str_at(r, i, "range_collation");
@@ -575,6 +592,13 @@ Catalog load_catalog(pg::Connection& conn) {
       c.type = str_at(r, i, "typ");
       c.collation = str_at(r, i, "coll");
       c.not_null = r.get_bool(i, "attnotnull");
+      if (auto nn = r.get_opt(i, "nn_oid")) {
+        c.not_null_oid = static_cast<Oid>(std::stoul(*nn));
+        c.not_null_name = str_at(r, i, "nn_name");
+        c.not_null_no_inherit = r.get_bool(i, "nn_noinherit");
+        // A NOT VALID one is added after the data, from the constraints list.
+        if (!r.get_bool(i, "nn_validated")) c.not_null = false;
+      }
       c.is_local = r.get_bool(i, "attislocal");
       c.inh_count = static_cast<int>(r.get_int(i, "attinhcount"));
       c.identity = char_at(r, i, "attidentity");
@@ -726,7 +750,7 @@ Catalog load_catalog(pg::Connection& conn) {
         cat.publications[it->second].tables.push_back(
             {oid_at(rr, i, "prrelid"), rr.get_opt(i, "qual"), rr.get_opt(i, "cols")});
       }
-      if (v >= 150000) {
+      if (v.at_least(15)) {
         auto& rn = R[q_pubns];
         for (int i = 0; i < rn.rows(); ++i) {
           auto it = idx.find(oid_at(rn, i, "pnpubid"));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pgwire/connection.hpp"
+#include "pgwire/pg_version.hpp"
 
 namespace crm::engine::catalog {
 
@@ -60,6 +61,7 @@ struct Type {
   std::string domain_base, domain_collation;
   std::optional<std::string> domain_default;
   bool domain_not_null = false;
+  std::string domain_not_null_name;  // 17+: the name of its NOT NULL constraint ("" before)
   std::string range_subtype, range_opclass, range_collation, range_canonical, range_subdiff, range_multirange;
 };
 
@@ -76,6 +78,10 @@ struct Column {
   std::vector<std::string> options;  // attoptions, name=value as stored
   char compression;        // '\0' default
   bool has_acl;
+  // PostgreSQL 18: the pg_constraint row of the column's NOT NULL (0 before 18 or when none).
+  Oid not_null_oid = 0;
+  std::string not_null_name;
+  bool not_null_no_inherit = false;
 };
 
 struct Sequence {
@@ -107,7 +113,7 @@ struct Relation {
 struct Constraint {
   Oid oid;
   std::string name, schema;
-  char type;  // c f p u t x
+  char type;  // c f p u t x, and n (a NOT VALID NOT NULL of a table, PostgreSQL 18)
   Oid relid = 0, typid = 0, parentid = 0, indexid = 0;
   bool is_local, validated;
   std::string def;
@@ -226,7 +232,7 @@ struct Dependency {
 };
 
 struct Catalog {
-  int server_version = 0;
+  pg::PgVersion version{0};
   std::vector<Namespace> namespaces;  // only the dumped application schemas
   std::vector<Namespace> managed;     // auth and storage, for the managed-schema section
   std::vector<Extension> extensions;

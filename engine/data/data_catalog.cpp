@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "pgwire/pg_version.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine {
@@ -81,7 +82,7 @@ std::vector<DataTable> list_data_tables(pg::Connection& conn) {
     tables.push_back(std::move(t));
   }
   if (tables.empty()) return tables;
-  std::string generated = conn.server_version() >= 120000 ? "a.attgenerated = ''" : "true";
+  std::string generated = pg::PgVersion::of(conn).at_least(12) ? "a.attgenerated = ''" : "true";
   auto cols = conn.exec(
       "SELECT a.attrelid::pg_catalog.int8 AS oid, a.attname FROM pg_catalog.pg_attribute a "
       "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "

@@ -16,6 +16,7 @@
 #include "engine/data/spool_file.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/hash.hpp"
+#include "pgwire/pg_version.hpp"
 #include "pgwire/quote.hpp"
 #include "pgwire/snapshot.hpp"
 
@@ -388,7 +389,8 @@ DataDumpResult dump_data(const pg::ConnectOptions& connect, Sink& out, const Dat
   result.applied_migrations = read_applied_migrations(*coord);
 
   unsigned jobs = opts.jobs ? opts.jobs : std::max(2u, std::thread::hardware_concurrency());
-  DataPlan plan = plan_data_dump(tables, opts.split_bytes, jobs > 1 && result.server_version_num >= 140000);
+  pg::PgVersion(result.server_version_num).require_supported("data dump");
+  DataPlan plan = plan_data_dump(tables, opts.split_bytes, jobs > 1 && pg::PgVersion(result.server_version_num).at_least(14));
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, plan.tasks.size()));
 
   out.write(data_file_header(result.server_version));

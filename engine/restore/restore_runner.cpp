@@ -15,6 +15,7 @@
 #include "engine/restore/db_restore.hpp"
 #include "engine/restore/restore_prompt.hpp"
 #include "engine/util/interrupt_guard.hpp"
+#include "pgwire/pg_version.hpp"
 #include "engine/verify/verify_files.hpp"
 #include "storage-api/client.hpp"
 
@@ -97,6 +98,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   if (o.lock_timeout.count() > 0) set_lock_timeout(conn, o.lock_timeout);
   LockWaitWatcher lock_watch(o.db, conn, o.lock_timeout,
                              [&](const std::string& l) { out << ("  " + l + "\n") << std::flush; });
+  pg::PgVersion::of(conn).require_supported("restore");
   out << "Restoring database in a single transaction...\n" << std::flush;
   DbRestoreInput di = db_restore_input(set);
   di.rewrite_from = o.rewrite_from;

@@ -5,6 +5,7 @@
 
 #include "engine/catalog/read_scope.hpp"
 #include "engine/schema/role_filter.hpp"
+#include "pgwire/pg_version.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema {
@@ -47,8 +48,8 @@ WHERE r.rolname !~ '^pg_'
 ORDER BY s.setdatabase <> 0, r.rolname COLLATE "C", c.ord
 )SQL";
 
-std::string memberships_query(int server_version) {
-  std::string opts = server_version >= 160000
+std::string memberships_query(pg::PgVersion v) {
+  std::string opts = v.at_least(16)
                          ? "m.inherit_option, m.set_option, mr.rolinherit AS member_inherits"
                          : "NULL::bool AS inherit_option, NULL::bool AS set_option, NULL::bool AS member_inherits";
   return "SELECT ur.rolname AS role, mr.rolname AS member, gr.rolname AS grantor, m.admin_option, " + opts +
@@ -109,8 +110,10 @@ void write_roles_sql(pg::Connection& conn, Sink& sink, const RolesOptions& opts)
     emit(st, s, active);
   }
 
-  bool pg16 = conn.server_version() >= 160000;
-  auto members = conn.exec(memberships_query(conn.server_version()));
+  const pg::PgVersion version = pg::PgVersion::of(conn);
+  version.require_supported("role dump");
+  bool pg16 = version.at_least(16);
+  auto members = conn.exec(memberships_query(version));
   for (int i = 0; i < members.rows(); ++i) {
     std::string member(members.get(i, "member"));
     std::string s = "GRANT " + quote_ident(members.get(i, "role")) + " TO " + quote_ident(member);

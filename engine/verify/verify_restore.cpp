@@ -14,6 +14,7 @@
 #include "engine/restore/db_restore.hpp"
 #include "engine/util/interrupt_guard.hpp"
 #include "pgwire/connection.hpp"
+#include "pgwire/pg_version.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine {
@@ -22,7 +23,9 @@ namespace {
 pg::Connection connect_or_create(const pg::ConnectOptions& target, bool& created,
                                  const std::function<void(const std::string&)>& log) {
   try {
-    return pg::Connection::open(target);
+    auto conn = pg::Connection::open(target);
+    pg::PgVersion::of(conn).require_supported("verify --restore-into");
+    return conn;
   } catch (const pg::PgError& e) {
     if (e.server_message().find("does not exist") == std::string::npos) throw;
   }
@@ -31,6 +34,7 @@ pg::Connection connect_or_create(const pg::ConnectOptions& target, bool& created
   pg::ConnectOptions maint = target;
   maint.target = pg::target_with_database(target.target, "postgres");
   auto admin = pg::Connection::open(maint);
+  pg::PgVersion::of(admin).require_supported("verify --restore-into");
   admin.exec("CREATE DATABASE " + pg::quote_ident(db));
   created = true;
   if (log) log("Created the scratch database " + db);

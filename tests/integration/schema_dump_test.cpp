@@ -19,6 +19,7 @@
 #include "fixtures/sandbox/pg_cluster.hpp"
 #include "fixtures/sandbox/process.hpp"
 #include "pgwire/connection.hpp"
+#include "tests/support/db_compare.hpp"
 
 using namespace crm;
 namespace fs = std::filesystem;
@@ -41,7 +42,13 @@ void write_all(const fs::path& p, const std::string& s) {
 }
 
 // pg_dump output without the lines that differ on every run (\restrict keys).
+// On 16 and newer (pg_dump 15 cannot read them) the catalog census of the same schemas.
 std::string schema_of(const sandbox::PgCluster& c, const std::string& db, const std::vector<std::string>& schemas) {
+  if (!testsupport::pg_dump_can_read(c)) {
+    std::string re;
+    for (const auto& s : schemas) re += (re.empty() ? "" : "|") + std::regex_replace(s, std::regex(R"([.^$|()\[\]*+?{}\\])"), "\\$&");
+    return testsupport::census_text(c, db, "^(" + re + ")$");
+  }
   std::vector<std::string> args = {"--schema-only"};
   for (const auto& s : schemas) {
     args.push_back("--schema");
@@ -155,7 +162,9 @@ TEST_F(SchemaDumpTest, AwkwardFixtureReplaysWithNoSchemaDifference) {
   EXPECT_EQ(results_["awk"]->schemas, (std::vector<std::string>{"Odd Schema", "public"}));
   auto src = schema_of(*source_, "awk", kAwkwardSchemas);
   auto dst = schema_of(*target_, "awk", kAwkwardSchemas);
-  // Every kind the fixture holds shows up in the oracle's dump.
+  // Every kind the fixture holds shows up in the oracle's dump (pg_dump's; the census of 16+
+  // is keyed otherwise and compared whole below).
+  if (testsupport::pg_dump_can_read(*source_))
   for (const char* kind : {"Type: TYPE;", "Type: DOMAIN;", "Type: SEQUENCE;", "Type: TABLE;", "Type: VIEW;",
                            "Type: MATERIALIZED VIEW;", "Type: FUNCTION;", "Type: PROCEDURE;", "Type: AGGREGATE;",
                            "Type: CONSTRAINT;", "Type: FK CONSTRAINT;", "Type: INDEX;", "Type: TRIGGER;",
@@ -270,7 +279,9 @@ TEST_F(SchemaDumpTest, RolesHoldNoPasswordAndFollowThePlatformRules) {
   EXPECT_NE(roles.find("\n-- ALTER ROLE \"postgres\" SET \"search_path\""), std::string::npos);
   // A membership granted to a reserved role is commented out; the app's are active.
   EXPECT_NE(roles.find("\n-- GRANT \"app_reader\" TO \"authenticated\""), std::string::npos);
-  EXPECT_NE(roles.find("\nGRANT \"app_reader\" TO \"App Writer\" WITH ADMIN OPTION GRANTED BY \"postgres\";\n"),
+  // 16 and newer spell the membership options out (ADMIN/INHERIT/SET TRUE|FALSE).
+  const char* admin = source_->server_major() >= 16 ? "ADMIN TRUE" : "ADMIN OPTION";
+  EXPECT_NE(roles.find(std::string("\nGRANT \"app_reader\" TO \"App Writer\" WITH ") + admin + " GRANTED BY \"postgres\";\n"),
             std::string::npos);
   EXPECT_NE(roles.find("\nCREATE ROLE \"a\"\"; DROP TABLE x; --\";\n"), std::string::npos);
   // Every active line is a statement on a quoted identifier, never a reserved role's.
