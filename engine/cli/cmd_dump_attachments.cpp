@@ -86,8 +86,12 @@ class StagedFolder {
 int run(const DumpAttachmentsArgs& a) {
   storage::StorageConfig cfg = a.storage.resolve();
   if (a.output.empty()) throw UsageError("--output DIR is required");
+  // First, before the staged folder and any transfer thread: a signal then never takes the
+  // default action with a partial tree on disk. No cancel reaches the transfers, so the
+  // guard's last-resort exit removes the staged folder.
+  engine::InterruptGuard guard("the partial folder was removed; nothing was written to " + a.output);
   StagedFolder out(a.output);
-  engine::InterruptGuard guard([&](int) { out.discard(); });
+  auto discard = guard.before_forced_exit([&out] { out.discard(); });
   engine::BackupAttachmentsOptions opts;
   HumanOutput human(std::cerr, a.printing.quiet);
   std::ostream& msg = human.stream();
@@ -103,6 +107,7 @@ int run(const DumpAttachmentsArgs& a) {
     std::cerr << "✗ Attachments backup failed: " << what << " (listed above); nothing was written to " << a.output << "\n";
     return report_failure(a.json, "attachments_failed", what, "the objects are listed on standard error", kExitFailure);
   }
+  guard.throw_if_interrupted("dump attachments was stopped: the partial folder was removed");
   out.commit();
   if (a.json) {
     for (const auto& o : r.objects) std::cout << object_json(o) << "\n";

@@ -164,15 +164,16 @@ TEST_F(SchemaDumpTest, AwkwardFixtureReplaysWithNoSchemaDifference) {
   auto dst = schema_of(*target_, "awk", kAwkwardSchemas);
   // Every kind the fixture holds shows up in the oracle's dump (pg_dump's; the census of 16+
   // is keyed otherwise and compared whole below).
-  if (testsupport::pg_dump_can_read(*source_))
-  for (const char* kind : {"Type: TYPE;", "Type: DOMAIN;", "Type: SEQUENCE;", "Type: TABLE;", "Type: VIEW;",
-                           "Type: MATERIALIZED VIEW;", "Type: FUNCTION;", "Type: PROCEDURE;", "Type: AGGREGATE;",
-                           "Type: CONSTRAINT;", "Type: FK CONSTRAINT;", "Type: INDEX;", "Type: TRIGGER;",
-                           "Type: RULE;", "Type: POLICY;", "Type: ROW SECURITY;", "Type: ACL;", "Type: COMMENT;",
-                           "Type: DEFAULT ACL;", "Type: TABLE ATTACH;", "Type: SEQUENCE OWNED BY;",
-                           "Type: CHECK CONSTRAINT;", "Type: INDEX ATTACH;", "Type: DEFAULT;",
-                           "Type: TEXT SEARCH DICTIONARY;", "Type: TEXT SEARCH CONFIGURATION;"})
-    EXPECT_NE(src.find(kind), std::string::npos) << kind;
+  if (testsupport::pg_dump_can_read(*source_)) {
+    for (const char* kind : {"Type: TYPE;", "Type: DOMAIN;", "Type: SEQUENCE;", "Type: TABLE;", "Type: VIEW;",
+                             "Type: MATERIALIZED VIEW;", "Type: FUNCTION;", "Type: PROCEDURE;", "Type: AGGREGATE;",
+                             "Type: CONSTRAINT;", "Type: FK CONSTRAINT;", "Type: INDEX;", "Type: TRIGGER;",
+                             "Type: RULE;", "Type: POLICY;", "Type: ROW SECURITY;", "Type: ACL;", "Type: COMMENT;",
+                             "Type: DEFAULT ACL;", "Type: TABLE ATTACH;", "Type: SEQUENCE OWNED BY;",
+                             "Type: CHECK CONSTRAINT;", "Type: INDEX ATTACH;", "Type: DEFAULT;",
+                             "Type: TEXT SEARCH DICTIONARY;", "Type: TEXT SEARCH CONFIGURATION;"})
+      EXPECT_NE(src.find(kind), std::string::npos) << kind;
+  }
   EXPECT_TRUE(src == dst) << diff_text(src, dst);
   for (const auto& w : results_["awk"]->warnings) ADD_FAILURE() << w;
 }

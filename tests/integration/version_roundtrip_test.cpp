@@ -91,7 +91,9 @@ std::string* VersionRoundTrip::prefix_ = nullptr;
 
 TEST_F(VersionRoundTrip, ServersAreTheVersionAskedFor) {
   EXPECT_EQ(source_->server_major(), target_->server_major());
-  if (const char* v = std::getenv("CRM_PG_VERSION")) EXPECT_EQ(std::to_string(source_->server_major()), v);
+  if (const char* v = std::getenv("CRM_PG_VERSION")) {
+    EXPECT_EQ(std::to_string(source_->server_major()), v);
+  }
 }
 
 TEST_F(VersionRoundTrip, CatalogCensusIsEqual) {

@@ -425,7 +425,9 @@ TEST(SetTime, ManifestStartDatesTheSetAndTheNameOnlyLegacySets) {
   // Retention ages it from its start: 7 days and 1 second after it, it is old.
   auto plan = plan_retention(sets, std::string("backup-2024-01-14-120000"), 1705287600 + 7 * 86400 + 1, 7);
   for (const auto& d : plan.decisions)
-    if (d.prefix == "backup-2024-01-15-143022") EXPECT_EQ(d.reason, "newer than backup-2024-01-14-120000") << d.reason;
+    if (d.prefix == "backup-2024-01-15-143022") {
+      EXPECT_EQ(d.reason, "newer than backup-2024-01-14-120000") << d.reason;
+    }
 }
 
 // Three backups started in the same second get consecutive prefixes (the next free second),
@@ -485,7 +487,9 @@ TEST(BackupDir, SizeCheckMarksDamagedSetsAndSaysWhatIsWrong) {
   EXPECT_EQ(*plan.reference, "backup-2024-01-13-120000");
   for (const auto& d : plan.decisions) {
     EXPECT_FALSE(d.remove) << d.prefix;
-    if (d.prefix != *plan.reference) EXPECT_EQ(d.reason.rfind("damaged (", 0), 0u) << d.reason;
+    if (d.prefix != *plan.reference) {
+      EXPECT_EQ(d.reason.rfind("damaged (", 0), 0u) << d.reason;
+    }
   }
 }
 
