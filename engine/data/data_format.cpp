@@ -5,19 +5,11 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "engine/format/sql_comment.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine {
 namespace {
-
-// Names go into "--" comments: a newline inside one would end the comment and turn the rest
-// of the name into SQL, so (like pg_dump) line breaks become spaces.
-std::string comment_safe(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
-  return out;
-}
 
 std::string column_list(const std::vector<std::string>& columns) {
   std::string out;

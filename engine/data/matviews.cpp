@@ -7,19 +7,10 @@
 
 #include "engine/catalog/catalog.hpp"
 #include "engine/schema/toposort.hpp"
+#include "engine/format/sql_comment.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine {
-namespace {
-
-std::string comment_safe(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
-  return out;
-}
-
-}  // namespace
 
 std::vector<MatviewState> list_matviews(pg::Connection& conn) {
   auto r = conn.exec(R"SQL(

@@ -12,6 +12,7 @@
 #include "engine/catalog/read_scope.hpp"
 #include "engine/schema/role_filter.hpp"
 #include "engine/schema/toposort.hpp"
+#include "engine/format/sql_comment.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema {
@@ -41,14 +42,6 @@ struct DumpObject {
   std::string sql;
   bool active = true;
 };
-
-// Header comment lines must not let a name with a line break start a statement.
-std::string one_line(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
-  return out;
-}
 
 std::string strip_semicolon(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -941,8 +934,8 @@ class SchemaWriter {
       }
       for (size_t k : sorted.order) {
         const auto& o = objects_[ids[k]];
-        out += "--\n-- Name: " + one_line(o.name) + "; Type: " + o.type_label + "; Schema: " +
-               (o.schema.empty() ? "-" : one_line(o.schema)) + "; Owner: " + (o.owner.empty() ? "-" : one_line(o.owner)) +
+        out += "--\n-- Name: " + comment_safe(o.name) + "; Type: " + o.type_label + "; Schema: " +
+               (o.schema.empty() ? "-" : comment_safe(o.schema)) + "; Owner: " + (o.owner.empty() ? "-" : comment_safe(o.owner)) +
                "\n--\n\n" + (o.active ? o.sql : comment_out(o.sql)) + "\n";
         if (section == kPre) ++result.pre_data_objects;
         else if (section == kPost) ++result.post_data_objects;
@@ -951,7 +944,7 @@ class SchemaWriter {
     }
     out += "--\n-- PostgreSQL database dump complete\n--\n\n";
     // Warnings (kinds not written, dependency cycles) go at the top, where a reader looks.
-    for (const auto& w : result.warnings) header += "-- WARNING: " + one_line(w) + "\n";
+    for (const auto& w : result.warnings) header += "-- WARNING: " + comment_safe(w) + "\n";
     if (!result.warnings.empty()) header += "\n";
     if (result.post_data_offset != std::string::npos) result.post_data_offset += header.size();
     if (result.managed_schema_offset != std::string::npos) result.managed_schema_offset += header.size();
