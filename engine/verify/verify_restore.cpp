@@ -177,7 +177,10 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
   pg::Connection& conn = *scratch_conn;
   auto cancel = guard.on_signal([h = std::make_shared<pg::CancelHandle>(conn.cancel_handle())] { h->cancel(); });
   if (o.lock_timeout.count() > 0) set_lock_timeout(conn, o.lock_timeout);
-  LockWaitWatcher lock_watch(o.target, conn, o.lock_timeout, [&](const std::string& l) { log(l); });
+  // Optional so it can stop before the connection it watches is closed (the scratch database
+  // is dropped after a failed restore).
+  std::optional<LockWaitWatcher> lock_watch;
+  lock_watch.emplace(o.target, conn, o.lock_timeout, [&](const std::string& l) { log(l); });
   std::string where = pg::redact_target(o.target.target);
   if (set.manifest) {
     auto it = set.manifest->options.find("source_identity");
@@ -203,9 +206,10 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
     rep.restored = true;
   } catch (const std::exception& e) {
     guard.throw_if_interrupted("verify --restore-into was cancelled: the restore into " + where + " was rolled back");
-    rethrow_if_lock_timeout(e, lock_watch, "verify --restore-into " + where + " failed",
+    rethrow_if_lock_timeout(e, *lock_watch, "verify --restore-into " + where + " failed",
                             "The restore into it was rolled back.");
     rep.problems.push_back({set.name.prefix, "restore", e.what()});
+    lock_watch.reset();
     scratch_conn.reset();
     try {
       rep.dropped_database = scratch.drop();

@@ -227,6 +227,6 @@ TEST_F(RestoreStateTest, VerifyRestoreIntoRemovesTheScratchDatabaseItCreatedWhen
   auto v = env(source_->url()).run({"verify", prefix_, "--no-attachments", "--restore-into", plain_->url(scratch)});
   EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
   EXPECT_NE(v.out.find("Created the scratch database " + scratch), std::string::npos) << v.out;
-  EXPECT_NE(v.out.find("lacks the Supabase platform"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("lacks the Supabase platform"), std::string::npos) << v.out << v.err;
   EXPECT_EQ(plain_->psql("SELECT count(*) FROM pg_database WHERE datname = '" + scratch + "'"), "0\n") << v.out;
 }
