@@ -23,21 +23,16 @@
 #include "fixtures/sandbox/storage_server.hpp"
 #include "storage-api/client.hpp"
 #include "tests/support/cli_env.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/db_compare.hpp"
 
 using namespace crm;
 namespace fs = std::filesystem;
+using crm::testsupport::read_file;
 
 namespace {
 
 const char* kDataSchemas = "^(public|auth|storage)$";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 void write_file(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 

@@ -15,18 +15,13 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "tests/support/cli_env.hpp"
+#include "tests/support/files.hpp"
 
 using namespace crm;
 namespace fs = std::filesystem;
+using crm::testsupport::read_file;
 
 namespace {
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 const char* kPopulated[] = {"public.stage_counts", "public.deal_stage_rollup"};
 const char* kUnrefreshed = "public.contacts_per_sales_unrefreshed";

@@ -11,18 +11,13 @@
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "fixtures/sandbox/storage_server.hpp"
 #include "tests/support/cli_env.hpp"
+#include "tests/support/files.hpp"
 
 using namespace crm;
 namespace fs = std::filesystem;
+using crm::testsupport::read_file;
 
 namespace {
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 class VerifyTest : public ::testing::Test {
  protected:

@@ -18,10 +18,12 @@
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "pgwire/connection.hpp"
 #include "tests/support/cli_env.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/db_compare.hpp"
 
 using namespace crm;
 namespace fs = std::filesystem;
+using crm::testsupport::read_file;
 
 namespace {
 
@@ -33,13 +35,6 @@ std::string engine_schema_sql(const sandbox::PgCluster& c, const std::string& db
   engine::schema::write_schema_sql(conn, out);
   // Event triggers are written commented out (they need superuser), so the target has none.
   return std::regex_replace(out.str(), std::regex(R"(\n--\n-- Name: [^\n]*; Type: EVENT TRIGGER;[^\n]*\n--\n\n(-- [^\n]*\n)+)"), "");
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 std::map<std::string, std::string> without_populated(std::map<std::string, std::string> census) {

@@ -1,8 +1,16 @@
 #include "tests/support/files.hpp"
 
 #include <fstream>
+#include <sstream>
 
 namespace crm::testsupport {
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
 
 void write_file(const std::filesystem::path& p, const std::string& content) {
   std::filesystem::create_directories(p.parent_path());

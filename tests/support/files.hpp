@@ -14,6 +14,8 @@ struct TempDir {
   std::filesystem::path path{folder.path};
 };
 
+// The whole content of p ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& p);
 // Writes content to p, creating the parent folders.
 void write_file(const std::filesystem::path& p, const std::string& content);
 // A local time as time_t (DST resolved by mktime).
