@@ -26,6 +26,12 @@ struct StorageConfig {
   Timeouts timeouts;
   // Where warnings go (default: standard error).
   std::function<void(const std::string&)> warn;
+  // Asked before every request, while every transfer runs (libcurl's progress callback, several
+  // times a second) and during retry waits: true stops everything at once (the transfers in
+  // flight are aborted, their partial files removed) with StorageError kCancelled. A signal
+  // handler sets what it reads, so a Ctrl-C during a long download unwinds in well under a
+  // second instead of waiting for the last object. Must be thread-safe; empty: never cancelled.
+  std::function<bool()> cancelled;
 };
 
 }  // namespace crm::storage

@@ -1,5 +1,7 @@
 #include "storage-api/curl_handles.hpp"
 
+#include "storage-api/cancel.hpp"
+
 #include <iostream>
 #include <mutex>
 #include <stdexcept>
@@ -52,6 +54,7 @@ void apply_common_options(CURL* h, const StorageConfig& cfg, char* errbuf) {
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, cfg.insecure_tls ? 0L : 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, cfg.insecure_tls ? 0L : 2L);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "crmbackup-native/" CRM_VERSION);
+  abort_transfer_on_cancel(h, cfg);
 }
 
 void warn_if_insecure(const StorageConfig& cfg) {

@@ -29,7 +29,8 @@ bool is_bucket_missing(const ApiError& e);  // NoSuchBucket
 // list-v2 unavailable on an older server: 400 FeatureNotEnabled-style, or a route not found.
 bool is_feature_missing(const ApiError& e);
 
-enum class ErrorKind { kKeyRejected, kBucketMissing, kNotFound, kHttp, kTransport, kProtocol, kLocal };
+// kCancelled: StorageConfig::cancelled said stop (a signal); not a fault of the server.
+enum class ErrorKind { kKeyRejected, kBucketMissing, kNotFound, kHttp, kTransport, kProtocol, kLocal, kCancelled };
 
 class StorageError : public std::runtime_error {
  public:

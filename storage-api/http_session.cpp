@@ -1,5 +1,7 @@
 #include "storage-api/http_session.hpp"
 
+#include "storage-api/cancel.hpp"
+
 #include <iostream>
 #include <thread>
 
@@ -80,8 +82,10 @@ HttpResponse HttpSession::call(std::string_view method, const std::string& url, 
   RetryPolicy pol = policy();
   auto t0 = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
+    throw_if_cancelled(cfg_, context);
     CURLcode rc = CURLE_OK;
     HttpResponse resp = once(method, url, json_body, rc);
+    throw_if_cancelled(cfg_, context);
     std::string why;
     if (rc != CURLE_OK) {
       why = fmt::format("{} ({})", curl_easy_strerror(rc), errbuf_);
@@ -106,7 +110,7 @@ HttpResponse HttpSession::call(std::string_view method, const std::string& url, 
     }
     auto wait = pol.delay(attempt + 1, resp.retry_after, rng_());
     announce_retry(context, why, attempt + 1, wait);
-    std::this_thread::sleep_for(wait);
+    cancellable_sleep(cfg_, wait, context);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "storage-api/transfer_loop.hpp"
 
+#include "storage-api/cancel.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -144,8 +146,20 @@ void TransferLoop::run(std::size_t jobs) {
     }
   };
 
+  auto cancelled = [&] {
+    Verdict v;
+    v.kind = Verdict::kFatal;
+    v.why = "cancelled";
+    v.fatal = std::make_exception_ptr(StorageError(ErrorKind::kCancelled, "the transfers were cancelled"));
+    return v;
+  };
+
   try {
     while (!fatal) {
+      if (cancel_requested(cfg_)) {
+        fatal = cancelled();
+        break;
+      }
       auto now = Clock::now();
       while (!waiting.empty() && waiting.top().first <= now) {
         ready.push_back(waiting.top().second);
@@ -186,7 +200,8 @@ void TransferLoop::run(std::size_t jobs) {
         curl_multi_remove_handle(multi.get(), s->easy.get());
         --active;
         std::size_t job = s->job;
-        Verdict v = finish(*s, job, rc);
+        // Aborted by the cancel check, not a fault of this object: no retry, no failure line.
+        Verdict v = rc == CURLE_ABORTED_BY_CALLBACK && cancel_requested(cfg_) ? cancelled() : finish(*s, job, rc);
         if (v.kind != Verdict::kOk) s->rewind_to(0);
         if (v.kind == Verdict::kRetry && attempts_[job] > policy_.max_retries) {
           v.kind = Verdict::kFail;
@@ -223,6 +238,7 @@ void TransferLoop::run(std::size_t jobs) {
         timeout_ms = static_cast<int>(std::clamp<std::int64_t>(until.count(), 0, 1000));
       }
       if (!ready.empty() && !idle.empty()) timeout_ms = 0;
+      if (cfg_.cancelled) timeout_ms = std::min(timeout_ms, 100);  // a backoff wait must not delay a cancel
       if (active > 0) {
         curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
       } else if (timeout_ms > 0 && !waiting.empty()) {

@@ -65,9 +65,12 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   pg::Connection coord = connect_database(o.db);
   auto cancel_coord = guard.on_signal([h = std::make_shared<pg::CancelHandle>(coord.cancel_handle())] { h->cancel(); });
   if (o.lock_timeout.count() > 0) set_lock_timeout(coord, o.lock_timeout);
+  // Every storage request and transfer stops as soon as a signal arrives.
+  storage::StorageConfig storage_cfg = o.storage;
+  storage_cfg.cancelled = [&guard] { return guard.signal_number() != 0; };
   std::unique_ptr<storage::StorageClient> storage_client;
   if (o.attachments) {
-    storage_client = std::make_unique<storage::StorageClient>(o.storage);
+    storage_client = std::make_unique<storage::StorageClient>(storage_cfg);
     if (!storage_client->bucket_exists())
       throw std::runtime_error("the storage bucket '" + o.storage.bucket + "' does not exist at " +
                                o.storage.base_url + " (use --bucket, or --no-attachments to back up only the database)");
@@ -173,7 +176,12 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     ao.show_progress = o.show_progress;
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
-    att = backup_attachments(o.storage, writer.staging_path("attachments"), ao);
+    try {
+      att = backup_attachments(storage_cfg, writer.staging_path("attachments"), ao);
+    } catch (const std::exception&) {
+      guard.throw_if_interrupted(stopped);
+      throw;
+    }
     if (reuse && reuse->active()) {
       const auto& rs = reuse->stats();
       out << "  Reused " << format_count(rs.linked + rs.copied) << " unchanged files from " << reuse->from_prefix()

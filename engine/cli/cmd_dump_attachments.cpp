@@ -87,9 +87,11 @@ int run(const DumpAttachmentsArgs& a) {
   storage::StorageConfig cfg = a.storage.resolve();
   if (a.output.empty()) throw UsageError("--output DIR is required");
   // First, before the staged folder and any transfer thread: a signal then never takes the
-  // default action with a partial tree on disk. No cancel reaches the transfers, so the
-  // guard's last-resort exit removes the staged folder.
+  // default action with a partial tree on disk. The signal stops the transfers (cfg.cancelled)
+  // and the staged folder is removed as the call unwinds; the guard's last-resort exit is for a
+  // main thread that does not come back.
   engine::InterruptGuard guard("the partial folder was removed; nothing was written to " + a.output);
+  cfg.cancelled = [&guard] { return guard.signal_number() != 0; };
   StagedFolder out(a.output);
   auto discard = guard.before_forced_exit([&out] { out.discard(); });
   engine::BackupAttachmentsOptions opts;
@@ -99,7 +101,13 @@ int run(const DumpAttachmentsArgs& a) {
   opts.show_progress = a.printing.show_progress();
   opts.output_name = "output folder";
   msg << "Backing up attachments...\n";
-  engine::BackupAttachmentsResult r = engine::backup_attachments(cfg, out.path(), opts);
+  engine::BackupAttachmentsResult r;
+  try {
+    r = engine::backup_attachments(cfg, out.path(), opts);
+  } catch (const std::exception&) {
+    guard.throw_if_interrupted("dump attachments was stopped: the partial folder was removed");
+    throw;
+  }
   for (const auto& f : r.failures) std::cerr << "error: object '" << engine::printable_name(f.path) << "': " << f.reason << "\n";
   if (!r.ok()) {
     std::string what = fmt::format("{} of {} objects could not be backed up", r.failures.size(),

@@ -34,6 +34,8 @@ Code from_storage_kind(const storage::StorageError& e) {
     case storage::ErrorKind::kTransport: return {"storage_unreachable"};
     case storage::ErrorKind::kBucketMissing:
     case storage::ErrorKind::kNotFound: return {"storage_not_found"};
+    // Only reached when no InterruptedError wrapped it (the runners convert it with the signal).
+    case storage::ErrorKind::kCancelled: return {"interrupted"};
     case storage::ErrorKind::kHttp:
     case storage::ErrorKind::kProtocol:
     case storage::ErrorKind::kLocal: break;

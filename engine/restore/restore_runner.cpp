@@ -86,6 +86,8 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   InterruptGuard guard("the restore had not committed: the server rolls its transaction back when the connection "
                        "closes, and the database is unchanged");
 
+  // Every storage request and transfer stops as soon as a signal arrives.
+  storage_cfg.cancelled = [&guard] { return guard.signal_number() != 0; };
   // Check the bucket side before the database is touched: a rejected key fails here.
   std::unique_ptr<storage::StorageClient> client;
   if (with_attachments) {
@@ -152,6 +154,8 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
     try {
       ar = restore_attachments(storage_cfg, set.part("attachments"), objects, ro);
     } catch (const std::exception& e) {
+      guard.throw_if_interrupted("the database was restored (it had committed); the attachments were not fully "
+                                 "restored: run the same command again to upload them");
       ar.failures.push_back({"(bucket)", e.what()});
     }
     w.key("attachments").begin_object().field("uploaded", static_cast<std::uint64_t>(ar.uploaded))

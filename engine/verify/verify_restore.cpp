@@ -1,5 +1,6 @@
 #include "engine/verify/verify_restore.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -16,6 +17,7 @@
 #include "pgwire/connection.hpp"
 #include "pgwire/pg_version.hpp"
 #include "pgwire/quote.hpp"
+#include "storage-api/errors.hpp"
 
 namespace crm::engine {
 namespace {
@@ -161,6 +163,82 @@ std::string database_identity(pg::Connection& conn) {
   }
 }
 
+namespace {
+
+// After a committed restore: every table's rows and checksum, the sequences, the materialized
+// views, the migration history and (with a scratch bucket) the attachments, against the manifest.
+void compare_with_manifest(pg::Connection& conn, const SetInfo& set, const Manifest& m,
+                           const storage::StorageConfig* storage, RestoreIntoReport& rep,
+                           const std::function<void(const std::string&)>& log) {
+  log("Comparing tables with the manifest...");
+  conn.exec("SET synchronize_seqscans = off");  // read every table from its first block, as it was loaded
+  std::map<std::string, DataTable> present;
+  for (auto& t : list_data_tables(conn)) present[t.schema + "." + t.name] = t;
+  for (const auto& t : m.tables) {
+    std::string key = t.schema + "." + t.name;
+    auto it = present.find(key);
+    if (it == present.end()) {
+      rep.problems.push_back({key, "table", "missing after the restore"});
+      continue;
+    }
+    std::string cols;
+    for (const auto& c : it->second.columns) cols += (cols.empty() ? "" : ", ") + pg::quote_ident(c);
+    Xxh3Hasher h;
+    auto stats = conn.copy_out("COPY " + pg::quote_qualified(t.schema, t.name) + " (" + cols + ") TO STDOUT",
+                               [&](std::string_view chunk) { h.update(chunk); });
+    ++rep.tables_compared;
+    rep.rows_compared += stats.rows;
+    if (stats.rows != t.rows || h.hex() != t.xxh3_128)
+      rep.problems.push_back({key, "table", "restored " + std::to_string(stats.rows) + " rows (backup had " +
+                                                std::to_string(t.rows) + "), content " +
+                                                (h.hex() == t.xxh3_128 ? "equal" : "differs")});
+  }
+  for (const auto& s : m.sequences) {
+    auto r = conn.exec("SELECT last_value::text AS v, is_called FROM " + pg::quote_qualified(s.schema, s.name));
+    ++rep.sequences_compared;
+    if (std::to_string(s.value) != r.get(0, "v") || s.is_called != r.get_bool(0, "is_called"))
+      rep.problems.push_back({s.schema + "." + s.name, "sequence",
+                              "value " + std::string(r.get(0, "v")) + ", backup had " + std::to_string(s.value)});
+  }
+  compare_matviews(conn, m, rep);
+  if (auto part = set.part("migrations.sql"); !part.empty()) {
+    compare_migrations(conn, part, rep);
+  } else if (conn.exec("SELECT pg_catalog.to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS p").get_bool(0, "p")) {
+    auto r = conn.exec("SELECT version FROM \"supabase_migrations\".\"schema_migrations\" ORDER BY version");
+    std::vector<std::string> got;
+    for (int i = 0; i < r.rows(); ++i) got.emplace_back(r.get(i, 0));
+    rep.migrations_compared = got.size();
+    if (got != m.applied_migrations)
+      rep.problems.push_back({"supabase_migrations.schema_migrations", "migrations",
+                              std::to_string(got.size()) + " versions, backup had " +
+                                  std::to_string(m.applied_migrations.size())});
+  }
+
+  if (storage && m.attachments_included && !set.part("attachments").empty()) {
+    log("Restoring the attachments into the scratch bucket " + storage->bucket + "...");
+    std::vector<ObjectRecord> objects;
+    for (const auto& ob : m.objects)
+      objects.push_back({ob.path, ob.size, ob.xxh3_128, ob.content_type, ob.cache_control, ob.etag, ob.last_modified});
+    RestoreAttachmentsOptions ro;
+    ro.verify_download = true;
+    ro.log = [&](const std::string& l) { log(l); };
+    try {
+      auto ar = restore_attachments(*storage, set.part("attachments"), objects, ro);
+      rep.objects_compared = objects.size();
+      for (const auto& f : ar.failures) rep.problems.push_back({f.path, "attachment", f.reason});
+      if (!ar.listing_matches)
+        rep.problems.push_back({storage->bucket, "attachment", "the bucket's listing differs from the backup"});
+    } catch (const storage::StorageError& e) {
+      if (e.kind() == storage::ErrorKind::kCancelled) throw;
+      rep.problems.push_back({storage->bucket, "attachment", e.what()});
+    } catch (const std::exception& e) {
+      rep.problems.push_back({storage->bucket, "attachment", e.what()});
+    }
+  }
+}
+
+}  // namespace
+
 RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptions& o) {
   RestoreIntoReport rep;
   auto log = [&](const std::string& l) {
@@ -227,67 +305,18 @@ RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptio
   const Manifest& m = *set.manifest;
 
   guard.set_note("the scratch database " + where + " holds the restored backup; the comparison did not finish");
-  log("Comparing tables with the manifest...");
-  conn.exec("SET synchronize_seqscans = off");  // read every table from its first block, as it was loaded
-  std::map<std::string, DataTable> present;
-  for (auto& t : list_data_tables(conn)) present[t.schema + "." + t.name] = t;
-  for (const auto& t : m.tables) {
-    std::string key = t.schema + "." + t.name;
-    auto it = present.find(key);
-    if (it == present.end()) {
-      rep.problems.push_back({key, "table", "missing after the restore"});
-      continue;
-    }
-    std::string cols;
-    for (const auto& c : it->second.columns) cols += (cols.empty() ? "" : ", ") + pg::quote_ident(c);
-    Xxh3Hasher h;
-    auto stats = conn.copy_out("COPY " + pg::quote_qualified(t.schema, t.name) + " (" + cols + ") TO STDOUT",
-                               [&](std::string_view chunk) { h.update(chunk); });
-    ++rep.tables_compared;
-    rep.rows_compared += stats.rows;
-    if (stats.rows != t.rows || h.hex() != t.xxh3_128)
-      rep.problems.push_back({key, "table", "restored " + std::to_string(stats.rows) + " rows (backup had " +
-                                                std::to_string(t.rows) + "), content " +
-                                                (h.hex() == t.xxh3_128 ? "equal" : "differs")});
+  // The signal cancels the COPY or the upload in flight; what fails then is the interruption.
+  storage::StorageConfig storage_cfg;
+  if (o.storage) {
+    storage_cfg = *o.storage;
+    storage_cfg.cancelled = [&guard] { return guard.signal_number() != 0; };
   }
-  for (const auto& s : m.sequences) {
-    auto r = conn.exec("SELECT last_value::text AS v, is_called FROM " + pg::quote_qualified(s.schema, s.name));
-    ++rep.sequences_compared;
-    if (std::to_string(s.value) != r.get(0, "v") || s.is_called != r.get_bool(0, "is_called"))
-      rep.problems.push_back({s.schema + "." + s.name, "sequence",
-                              "value " + std::string(r.get(0, "v")) + ", backup had " + std::to_string(s.value)});
-  }
-  compare_matviews(conn, m, rep);
-  if (auto part = set.part("migrations.sql"); !part.empty()) {
-    compare_migrations(conn, part, rep);
-  } else if (conn.exec("SELECT pg_catalog.to_regclass('supabase_migrations.schema_migrations') IS NOT NULL AS p").get_bool(0, "p")) {
-    auto r = conn.exec("SELECT version FROM \"supabase_migrations\".\"schema_migrations\" ORDER BY version");
-    std::vector<std::string> got;
-    for (int i = 0; i < r.rows(); ++i) got.emplace_back(r.get(i, 0));
-    rep.migrations_compared = got.size();
-    if (got != m.applied_migrations)
-      rep.problems.push_back({"supabase_migrations.schema_migrations", "migrations",
-                              std::to_string(got.size()) + " versions, backup had " +
-                                  std::to_string(m.applied_migrations.size())});
-  }
-
-  if (o.storage && m.attachments_included && !set.part("attachments").empty()) {
-    log("Restoring the attachments into the scratch bucket " + o.storage->bucket + "...");
-    std::vector<ObjectRecord> objects;
-    for (const auto& ob : m.objects)
-      objects.push_back({ob.path, ob.size, ob.xxh3_128, ob.content_type, ob.cache_control, ob.etag, ob.last_modified});
-    RestoreAttachmentsOptions ro;
-    ro.verify_download = true;
-    ro.log = [&](const std::string& l) { log(l); };
-    try {
-      auto ar = restore_attachments(*o.storage, set.part("attachments"), objects, ro);
-      rep.objects_compared = objects.size();
-      for (const auto& f : ar.failures) rep.problems.push_back({f.path, "attachment", f.reason});
-      if (!ar.listing_matches)
-        rep.problems.push_back({o.storage->bucket, "attachment", "the bucket's listing differs from the backup"});
-    } catch (const std::exception& e) {
-      rep.problems.push_back({o.storage->bucket, "attachment", e.what()});
-    }
+  try {
+    compare_with_manifest(conn, set, m, o.storage ? &storage_cfg : nullptr, rep, log);
+  } catch (const std::exception&) {
+    guard.throw_if_interrupted("verify --restore-into was stopped during the comparison; the scratch database " +
+                               where + " holds the restored backup");
+    throw;
   }
   return rep;
 }

@@ -3,16 +3,21 @@
 // up), a full disk stops every transfer at once with one message and leaves no partial folder,
 // and retried transfers are counted once in the progress.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include "engine/attachments/attachments.hpp"
 #include "fixtures/sandbox/process.hpp"
@@ -248,4 +253,77 @@ TEST_F(AttachmentsFaults, DumpFolderAppearsOnlyWhenEveryFileIsThere) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("already exists and is not an empty folder"), std::string::npos) << r.err;
   EXPECT_EQ(stat(*server_, "object_get"), 0u);
+}
+
+// A signal while every download is stalled mid-body stops the transfers at once: the partial
+// folder is removed as the command unwinds (no last-resort exit) and --json answers.
+TEST_F(AttachmentsFaults, SignalDuringTheDownloadsStopsThemAndLeavesNothing) {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
+    SCOPED_TRACE(strsignal(sig));
+    server_->admin_post("reset", "{}");
+    server_->admin_post("faults", R"({"stall_every":1,"stall_ms":20000,"scope":"objects"})");
+    ts::TempFolder tmp;
+    ts::CliEnv env{"", "", server_->url(), kKey, {}};
+    ts::BackgroundCli cli(env, {"dump", "attachments", "-o", tmp.path + "/out", "--json", "--transfers", "4"});
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (cli.running() && std::chrono::steady_clock::now() < deadline && stat(*server_, "object_get") < 2)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(cli.running()) << cli.output();
+    cli.kill_with(sig);
+    auto exit_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (cli.running() && std::chrono::steady_clock::now() < exit_deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_FALSE(cli.running()) << cli.output();
+    EXPECT_EQ(cli.wait(), 128 + sig) << cli.output();
+    std::string out = cli.output();
+    EXPECT_NE(out.find("\"code\": \"interrupted\""), std::string::npos) << out;
+    EXPECT_EQ(out.find("Stopped without waiting"), std::string::npos) << "the guard had to force the exit: " << out;
+    EXPECT_EQ(files_below(tmp.path), std::vector<std::string>{}) << out;
+  }
+}
+
+// StorageConfig::cancelled stops every kind of request: transfers stalled mid-body are aborted
+// with their partial files removed, and a request waiting out an outage stops in its backoff.
+TEST_F(AttachmentsFaults, CancelStopsTransfersInFlightAndRequestsInTheirBackoff) {
+  auto objects = crm::testing::read_server_bucket(root_->path, "attachments");
+  ts::TempFolder tmp;
+  std::vector<storage::DownloadJob> jobs;
+  for (const auto& [name, o] : objects) jobs.push_back({name, fs::path(tmp.path) / std::to_string(jobs.size()), std::nullopt});
+  std::atomic<bool> stop{false};
+  auto cfg = config_for(*server_, 50);
+  cfg.transfers = 4;
+  cfg.cancelled = [&stop] { return stop.load(); };
+  auto cancel_soon = [&stop] {
+    return std::jthread([&stop] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(700));
+      stop = true;
+    });
+  };
+  auto kind_of = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const storage::StorageError& e) {
+      return e.kind() == storage::ErrorKind::kCancelled ? std::string("cancelled") : std::string(e.what());
+    }
+    return std::string("not stopped");
+  };
+
+  server_->admin_post("faults", R"({"stall_every":1,"stall_ms":20000,"scope":"objects"})");
+  {
+    auto t = cancel_soon();
+    EXPECT_EQ(kind_of([&] { storage::download_objects(cfg, jobs, {}, {.durable = true}); }), "cancelled");
+  }
+  EXPECT_GE(stat(*server_, "object_get"), 4u);
+  EXPECT_EQ(files_below(tmp.path), std::vector<std::string>{});  // no partial file stays
+
+  // Every request fails for longer than the test: the listing is stopped between its retries.
+  stop = false;
+  server_->admin_post("reset", "{}");
+  server_->admin_post("faults", R"({"fail_every":1,"fail_status":503,"scope":"all"})");
+  cfg.retry_base_ms = 300;
+  cfg.retry_max_ms = 300;
+  {
+    auto t = cancel_soon();
+    EXPECT_EQ(kind_of([&] { storage::StorageClient(cfg).list_all(); }), "cancelled");
+  }
 }

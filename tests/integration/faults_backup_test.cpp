@@ -401,3 +401,35 @@ TEST_F(FaultsBackup, ServerStoppedMidDumpFailsAndLeavesNoSet) {
   EXPECT_EQ(out.find("postgres:postgres@"), std::string::npos) << "password in the message: " << out;
   expect_only_good_set(dir_->path, "server crash");
 }
+
+// A signal while the attachments download (every object's body stalls for a minute) stops the
+// transfers at once: the run unwinds as an interruption (exit 128+signal, one JSON error with
+// code "interrupted"), not through the guard's last-resort exit, and leaves only the good set.
+TEST_F(FaultsBackup, SignalDuringTheAttachmentsStopsTheTransfersAndAnswersInJson) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    SCOPED_TRACE(strsignal(sig));
+    storage_->admin_post("reset", "{}");
+    storage_->admin_post("faults", R"({"stall_every":1,"stall_ms":20000,"scope":"objects"})");
+    ts::TempFolder dir;
+    ts::BackgroundCli cli(env(dir.path), {"backup", "--no-retention", "--full", "--json", "--transfers", "4"});
+    auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (cli.running() && Clock::now() < deadline && cli.output().find("Backing up attachments") == std::string::npos)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The transfers are under way (stalled mid-body) when the signal comes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_TRUE(cli.running()) << cli.output();
+    cli.kill_with(sig);
+    auto exit_deadline = Clock::now() + std::chrono::seconds(60);
+    while (cli.running() && Clock::now() < exit_deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_FALSE(cli.running()) << cli.output();
+    EXPECT_EQ(cli.wait(), 128 + sig) << cli.output();
+    std::string out = cli.output();
+    EXPECT_NE(out.find("\"code\": \"interrupted\""), std::string::npos) << out;
+    EXPECT_NE(out.find("\"exit_code\": " + std::to_string(128 + sig)), std::string::npos) << out;
+    EXPECT_NE(out.find("older backups are untouched"), std::string::npos) << out;
+    EXPECT_EQ(out.find("Stopped without waiting"), std::string::npos) << "the guard had to force the exit: " << out;
+    EXPECT_EQ(ts::dir_entries(dir.path), std::vector<std::string>{}) << out;
+  }
+  storage_->admin_post("reset", "{}");
+  expect_only_good_set(dir_->path, "after the interrupted backups");
+}

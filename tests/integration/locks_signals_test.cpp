@@ -300,3 +300,69 @@ TEST_F(LocksAndSignals, SigtermAndSigintCancelABackupBlockedBehindALockAndRemove
     EXPECT_EQ(ts::diff_maps(before, checksums()), "");
   }
 }
+
+// A signal during verify --restore-into's comparison (after the restore committed) is an
+// interruption like any other: exit 128+signal, the --json error says "interrupted", the
+// message says where the restored backup is, and no backend of ours remains. The comparison is
+// held up by the application: its exclusive lock, queued behind the restore, is granted on the
+// new table the moment the restore commits, so the comparison's COPY waits behind it.
+TEST_F(LocksAndSignals, SignalDuringVerifysComparisonIsAnInterruption) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    SCOPED_TRACE(strsignal(sig));
+    auto holder = hold_lock("scratch", kReadLock);
+    ts::BackgroundCli cli(env(), {"verify", prefix_, "--restore-into", cluster_->url("scratch"), "--yes",
+                                  "--no-attachments", "--json"});
+    ASSERT_NE(wait_until_blocked(cli, "scratch"), 0) << cli.output();
+    std::atomic<bool> release{false};
+    std::atomic<bool> locked{false};
+    std::string app_error;
+    std::jthread app([&] {
+      try {
+        pg::ConnectOptions o;
+        o.target = cluster_->url("scratch");
+        o.application_name = "crm-app-next";
+        auto c = pg::Connection::open(o);
+        c.exec("BEGIN");
+        c.exec("SET LOCAL lock_timeout = '90s'");
+        c.exec(std::string("LOCK TABLE ") + kLockedTable + " IN ACCESS EXCLUSIVE MODE");
+        locked = true;
+        auto until = Clock::now() + std::chrono::seconds(90);
+        while (!release && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        c.exec("ROLLBACK");
+      } catch (const std::exception& e) {
+        app_error = e.what();
+      }
+    });
+    auto queued = [] {
+      return query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crm-app-next' "
+                   "AND wait_event_type = 'Lock'") == "1";
+    };
+    auto until = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < until && !queued()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(queued()) << "the application's LOCK TABLE did not queue behind the restore";
+    holder.exec("ROLLBACK");  // the restore goes on and commits; the application takes the new table
+    auto comparing = [&cli] {
+      return cli.output().find("Comparing tables with the manifest") != std::string::npos &&
+             query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crmbackup-native' "
+                   "AND datname = 'scratch' AND wait_event_type = 'Lock'") == "1";
+    };
+    until = Clock::now() + std::chrono::seconds(60);
+    while (cli.running() && Clock::now() < until && !comparing())
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(comparing()) << "the comparison never waited behind the application: " << cli.output();
+    EXPECT_TRUE(locked.load());
+    auto signalled = Clock::now();
+    cli.kill_with(sig);
+    EXPECT_EQ(wait_for_no_backends(signalled + std::chrono::seconds(5)), 0);
+    auto exit_deadline = Clock::now() + std::chrono::seconds(60);
+    while (cli.running() && Clock::now() < exit_deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release = true;
+    ASSERT_FALSE(cli.running()) << cli.output();
+    EXPECT_EQ(cli.wait(), 128 + sig) << cli.output();
+    std::string out = cli.output();
+    EXPECT_NE(out.find("stopped during the comparison"), std::string::npos) << out;
+    EXPECT_NE(out.find("\"code\": \"interrupted\""), std::string::npos) << out;
+    app.join();
+    EXPECT_EQ(app_error, "");
+  }
+}
