@@ -5,7 +5,10 @@
 // failed objects listed.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <chrono>
+#include <thread>
 #include <filesystem>
 #include <algorithm>
 #include <regex>
@@ -258,4 +261,40 @@ TEST_F(FaultsRestore, ASetWithoutAttachmentsRestoresWithoutAnyStorageSettings) {
   EXPECT_EQ((r.out + r.err).find("service key"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(ts::diff_maps(before, checksums()), "");
   EXPECT_NE(storage_->admin_get("stats").find("\"total\":0"), std::string::npos) << "the storage server was asked";
+}
+
+// A signal while the attachments upload (every object request held 20 s by the server) stops
+// the uploads at once: the database stays restored (it had committed), the message says so and
+// that the attachments were not, and --json answers with code interrupted.
+TEST_F(FaultsRestore, SignalDuringTheUploadsStopsThemAndSaysTheDatabaseWasRestored) {
+  drift();
+  auto bucket = ts::bucket_listing(storage_->url(), kKey);
+  ASSERT_GT(bucket.size(), 3u);
+  std::vector<std::string> lost;
+  for (auto it = bucket.begin(); lost.size() < 3; ++it) lost.push_back(it->first);
+  crm::storage::StorageConfig cfg;
+  cfg.base_url = storage_->url();
+  cfg.service_key = kKey;
+  crm::storage::StorageClient(cfg).delete_objects(lost);
+  storage_->admin_post("faults", R"({"delay_every":1,"delay_ms":20000,"scope":"objects"})");
+  ts::BackgroundCli cli(env(), {"restore", prefix_, "--yes", "--json", "--transfers", "4"});
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (cli.running() && std::chrono::steady_clock::now() < deadline &&
+         cli.output().find("Restoring attachments") == std::string::npos)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // the uploads are under way
+  ASSERT_TRUE(cli.running()) << cli.output();
+  cli.kill_with(SIGTERM);
+  auto exit_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (cli.running() && std::chrono::steady_clock::now() < exit_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  storage_->admin_post("reset", "{}");
+  ASSERT_FALSE(cli.running()) << cli.output();
+  EXPECT_EQ(cli.wait(), 128 + SIGTERM) << cli.output();
+  std::string out = cli.output();
+  EXPECT_NE(out.find("the database was restored (it had committed); the attachments were not fully restored"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("\"code\": \"interrupted\""), std::string::npos) << out;
+  EXPECT_EQ(out.find("Stopped without waiting"), std::string::npos) << "the guard had to force the exit: " << out;
+  EXPECT_EQ(ts::diff_maps(source_, checksums()), "");
 }
