@@ -114,13 +114,15 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
     if (opts.log) opts.log(m);
   };
   storage::StorageClient client(cfg);
-  if (!client.bucket_exists())
+  log("  Counting files...");
+  std::vector<storage::ObjectEntry> listing = client.list_all();
+  // A missing bucket lists as empty: only an empty listing costs the extra round trip that
+  // tells the two apart (on a distant server every round trip before the first transfer shows).
+  if (listing.empty() && !client.bucket_exists())
     throw storage::StorageError(storage::ErrorKind::kBucketMissing,
                                 fmt::format("storage bucket '{}' does not exist at {} (a missing bucket lists as "
                                             "empty, so nothing would be backed up); check --bucket and --storage-url",
                                             cfg.bucket, cfg.base_url));
-  log("  Counting files...");
-  std::vector<storage::ObjectEntry> listing = client.list_all();
   BackupAttachmentsResult result;
   result.listing = client.last_listing_method();
   std::uint64_t total = 0;

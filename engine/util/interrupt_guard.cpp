@@ -1,8 +1,15 @@
 #include "engine/util/interrupt_guard.hpp"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <ctime>
+#include <stdexcept>
 
 #include "engine/errors.hpp"
 
@@ -27,12 +34,27 @@ InterruptGuard::InterruptGuard(std::string note, std::chrono::milliseconds grace
   sigaddset(&set_, SIGTERM);
   sigaddset(&set_, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  // The watcher polls a signalfd and an eventfd, so the destructor wakes it at once (a plain
+  // sigtimedwait would keep every command's exit waiting for its next tick).
+  signal_fd_ = ::signalfd(-1, &set_, SFD_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  if (signal_fd_ < 0 || wake_fd_ < 0) {
+    int err = errno;
+    if (signal_fd_ >= 0) ::close(signal_fd_);
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    throw std::runtime_error(std::string("cannot watch for signals (signalfd/eventfd): ") + std::strerror(err));
+  }
   thread_ = std::thread([this] { watch(); });
 }
 
 InterruptGuard::~InterruptGuard() {
   stop_ = true;
+  std::uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0) { /* the watcher still sees stop_ at its next tick */ }
   thread_.join();
+  ::close(signal_fd_);
+  ::close(wake_fd_);
   // A signal that arrives from here on takes its default action: by now everything this guard
   // protected has been released by its owners.
   pthread_sigmask(SIG_SETMASK, &old_, nullptr);
@@ -92,9 +114,13 @@ void InterruptGuard::run_actions(std::map<std::uint64_t, std::function<void()>>&
 void InterruptGuard::watch() {
   using Clock = std::chrono::steady_clock;
   Clock::time_point deadline{};
-  const timespec tick{0, 100 * 1000 * 1000};
   while (!stop_) {
-    int sig = sigtimedwait(&set_, nullptr, &tick);
+    pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    int sig = 0;
+    if (::poll(fds, 2, 100) > 0 && (fds[0].revents & POLLIN)) {
+      signalfd_siginfo info{};
+      if (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) sig = static_cast<int>(info.ssi_signo);
+    }
     if (sig > 0) {
       if (signo_.load() == 0) {
         signo_ = sig;

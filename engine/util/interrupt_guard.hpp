@@ -72,6 +72,8 @@ class InterruptGuard {
   std::chrono::milliseconds grace_;
   sigset_t set_{};
   sigset_t old_{};
+  int signal_fd_ = -1;  // reads the blocked signals
+  int wake_fd_ = -1;    // eventfd: the destructor wakes the watcher through it
   std::atomic<bool> stop_{false};
   std::atomic<int> signo_{0};
   std::mutex mu_;  // guards the actions and the note; held while actions run
