@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -53,6 +55,26 @@ std::size_t on_download(char* p, std::size_t sz, std::size_t n, void* ud) {
 }
 
 
+// Makes the missing folders above file (0700 whatever the umask, no symlink followed); the
+// errno of the first failure, 0 when they all exist.
+int make_parent_folders(const std::filesystem::path& file) {
+  std::vector<std::filesystem::path> missing;
+  for (auto dir = file.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    struct stat st{};
+    if (::lstat(dir.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) return ENOTDIR;
+      break;
+    }
+    if (errno != ENOENT) return errno;
+    missing.push_back(dir);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) return errno;
+    if (::chmod(it->c_str(), 0700) != 0) return errno;
+  }
+  return 0;
+}
+
 class Downloader final : public TransferLoop {
  public:
   Downloader(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs, const TransferObserver& obs,
@@ -60,6 +82,7 @@ class Downloader final : public TransferLoop {
       : TransferLoop(cfg, jobs.size(), obs), jobs_(jobs), results_(jobs.size()) {
     for (std::size_t i = 0; i < jobs.size(); ++i) results_[i].name = jobs[i].name;
     if (opts.durable) syncer_ = std::make_unique<FileSyncer>();
+    create_folders_ = opts.create_folders;
   }
   // Every downloaded file flushed (durable downloads); throws when one could not be.
   void wait_for_disk() {
@@ -91,7 +114,12 @@ class Downloader final : public TransferLoop {
     s.discard = j.dest.empty();
     s.writeback_from = syncer_ ? 0 : kNoWriteback;
     if (!s.discard) {
-      s.fd = ::open(partial(j).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+      const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+      s.fd = ::open(partial(j).c_str(), flags, 0600);
+      if (s.fd < 0 && errno == ENOENT && create_folders_) {
+        if (int err = make_parent_folders(j.dest)) return local_failure(err, "create the folder of", partial(j));
+        s.fd = ::open(partial(j).c_str(), flags, 0600);
+      }
       if (s.fd < 0 || ::fchmod(s.fd, 0600) != 0) return local_failure(errno, "create", partial(j));
     }
     CURL* h = s.easy.get();
@@ -155,6 +183,7 @@ class Downloader final : public TransferLoop {
   const std::vector<DownloadJob>& jobs_;
   std::vector<DownloadResult> results_;
   std::unique_ptr<FileSyncer> syncer_;
+  bool create_folders_ = false;
 };
 
 

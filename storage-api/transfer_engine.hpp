@@ -62,6 +62,12 @@ struct DownloadOptions {
   // the others download, so the end has almost nothing left to flush. The folders holding the
   // files are the caller's to fsync.
   bool durable = false;
+  // A destination whose folder is missing gets it made (each missing level 0700) when its
+  // download starts, so the transfers begin without waiting for a whole tree of folders to be
+  // made first. For fresh trees of the caller's own (the caller has refused names that would
+  // make a file and a folder of the same path); a path component that exists and is not a
+  // folder fails that object.
+  bool create_folders = false;
 };
 
 std::vector<DownloadResult> download_objects(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs,

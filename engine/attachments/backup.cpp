@@ -58,17 +58,28 @@ class FolderMaker {
     }
     return std::nullopt;
   }
-  // A file will be downloaded into the folder of `file`.
-  void expect(const fs::path& file) { ++pending_[file.parent_path().native()]; }
+  // Records the folders of a file below root that its download makes when it starts
+  // (DownloadOptions::create_folders): no system call here, so the transfers start at once.
+  void plan_parent(const fs::path& file) {
+    for_each_folder_of(file, [&](const fs::path& dir) { pending_.try_emplace(dir.native(), 0); });
+  }
+  // A file will be downloaded below every folder on its path. A folder is flushed once
+  // everything below it has landed: by then its files and its subfolders' entries are there,
+  // however late a lazily made subfolder appeared.
+  void expect(const fs::path& file) {
+    for_each_folder_of(file, [&](const fs::path& dir) { ++pending_[dir.native()]; });
+  }
   // Every folder that will receive no download is complete already.
   void start_syncing() {
     for (const auto& [dir, n] : pending_)
       if (n == 0) submit(dir);
   }
-  // The download into the folder of `file` ended (its rename is done, or it failed).
+  // The download of `file` ended (its rename is done, or it failed).
   void done(const fs::path& file) {
-    auto it = pending_.find(file.parent_path().native());
-    if (it != pending_.end() && it->second > 0 && --it->second == 0) submit(it->first);
+    for_each_folder_of(file, [&](const fs::path& dir) {
+      auto it = pending_.find(dir.native());
+      if (it != pending_.end() && it->second > 0 && --it->second == 0) submit(it->first);
+    });
   }
   // Every folder and the entry of root in its parent on disk.
   void finish() {
@@ -85,8 +96,18 @@ class FolderMaker {
     if (is_disk_full(errno)) throw io_error("cannot create folder", dir, errno, where_);
     return fmt::format("cannot create folder {}: {}", dir.string(), std::strerror(errno));
   }
+  // The folders from file's own up to root, deepest first.
+  template <class F>
+  void for_each_folder_of(const fs::path& file, F&& f) {
+    for (fs::path dir = file.parent_path(); dir.native().size() >= root_.native().size(); dir = dir.parent_path()) {
+      f(dir);
+      if (dir == root_) break;
+    }
+  }
   void submit(const fs::path& dir) {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    // A lazily made folder whose every download failed before making it: nothing to flush.
+    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) return;
     if (fd < 0) throw io_error("cannot open folder", dir, errno, where_);
     syncer_.submit(fd, dir, storage::FileSyncer::Flush::kFolder);
   }
@@ -140,6 +161,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   for (auto& [name, why] : local_conflicts(names)) refused.emplace(name, why);
 
   FolderMaker folders(root, opts.output_name);
+  // Reuse links files from the previous set into the folders, which must exist first; a full
+  // download lets each transfer make its folder as it starts.
+  const bool lazy_folders = !opts.reuse;
   std::vector<ObjectRecord> reused;
   std::vector<storage::DownloadJob> jobs;
   std::vector<const storage::ObjectEntry*> job_entries;
@@ -155,7 +179,9 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
       result.failures.push_back({o.name, e.what()});
       continue;
     }
-    if (auto err = folders.ensure_parent(dest)) {
+    if (lazy_folders) {
+      folders.plan_parent(dest);
+    } else if (auto err = folders.ensure_parent(dest)) {
       result.failures.push_back({o.name, *err});
       continue;
     }
@@ -193,7 +219,7 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   };
   std::vector<storage::DownloadResult> done;
   try {
-    done = storage::download_objects(cfg, jobs, obs, {.durable = true});
+    done = storage::download_objects(cfg, jobs, obs, {.durable = true, .create_folders = lazy_folders});
   } catch (const std::system_error& e) {
     progress.finish();
     // The storage layer stopped every transfer at the first full-disk error: one message.
