@@ -10,6 +10,8 @@
 
 #include "engine/catalog/catalog.hpp"
 #include "engine/catalog/read_scope.hpp"
+#include "engine/schema/dump_builder.hpp"
+#include "engine/schema/kinds/registry.hpp"
 #include "engine/schema/role_filter.hpp"
 #include "engine/schema/toposort.hpp"
 #include "engine/format/sql_comment.hpp"
@@ -22,32 +24,6 @@ using namespace crm::engine::catalog;
 using pg::quote_ident;
 using pg::quote_literal;
 using pg::quote_qualified;
-
-enum Section { kPre = 0, kPost = 1, kManaged = 2 };
-
-// Kind ranks: the tie-break between objects whose dependencies are already placed.
-enum Rank {
-  kRankSchema = 1, kRankExtension, kRankCollation, kRankType, kRankFunction, kRankAggregate, kRankTsDictionary,
-  kRankTsConfiguration, kRankSequence, kRankTable,
-  kRankView, kRankMatview, kRankSeqOwnedBy,
-  kRankUniqueKey = 20, kRankIndex, kRankCheck, kRankForeignKey, kRankTrigger, kRankRule, kRankRls, kRankPolicy,
-  kRankStatistics, kRankPublication, kRankPublicationMember, kRankEventTrigger, kRankAcl, kRankDefaultAcl,
-  kRankManagedFunction = 39, kRankManagedTrigger, kRankManagedPolicy
-};
-
-struct DumpObject {
-  SortKey key;
-  Section section = kPre;
-  std::string type_label, schema, name, owner;
-  std::string sql;
-  bool active = true;
-};
-
-std::string strip_semicolon(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  if (!s.empty() && s.back() == ';') s.pop_back();
-  return s;
-}
 
 bool plain_option_name(std::string_view n) {
   if (n.empty()) return false;
@@ -71,12 +47,9 @@ std::string format_options(const std::vector<std::string>& opts, std::string_vie
   return out;
 }
 
-class SchemaWriter {
+class SchemaWriter : public DumpBuilder {
  public:
-  SchemaWriter(const Catalog& cat, const SchemaOptions& opts) : cat_(cat), opts_(opts) {
-    for (size_t i = 0; i < cat_.relations.size(); ++i) rel_[cat_.relations[i].oid] = &cat_.relations[i];
-    for (const auto& n : cat_.namespaces) app_schemas_.insert(n.name);
-    for (const auto& c : cat_.comments) comments_[c.obj].emplace_back(c.subid, c.text);
+  SchemaWriter(const Catalog& cat, const SchemaOptions& opts) : DumpBuilder(cat, opts) {
     std::set<Oid> functions;
     for (const auto& f : cat_.functions) functions.insert(f.oid);
     for (const auto& d : cat_.dependencies)
@@ -90,44 +63,6 @@ class SchemaWriter {
   }
 
  private:
-  // ---- helpers ---------------------------------------------------------------------------
-  bool is_app(const Relation& r) const { return app_schemas_.count(r.schema) > 0; }
-  std::string qname(const Relation& r) const { return quote_qualified(r.schema, r.name); }
-
-  size_t add(DumpObject o, std::initializer_list<ObjRef> refs) {
-    size_t id = objects_.size();
-    for (auto r : refs) owner_.emplace(r, id);
-    objects_.push_back(std::move(o));
-    return id;
-  }
-  void map_ref(ObjRef r, size_t id) { owner_.emplace(r, id); }
-
-  // COMMENT ON statements for one catalog object (sub-objects by subid).
-  std::string comments_for(ObjRef obj, const std::string& target, const std::string& column_prefix = "") const {
-    auto it = comments_.find(obj);
-    if (it == comments_.end()) return {};
-    std::string out;
-    for (const auto& [sub, text] : it->second) {
-      if (sub == 0) {
-        if (target.empty()) continue;
-        out += "COMMENT ON " + target + " IS " + quote_literal(text) + ";\n";
-      } else if (!column_prefix.empty()) {
-        auto col = column_name(obj.objid, sub);
-        if (col.empty()) continue;
-        out += "COMMENT ON COLUMN " + column_prefix + "." + quote_ident(col) + " IS " + quote_literal(text) + ";\n";
-      }
-    }
-    return out;
-  }
-
-  std::string column_name(Oid relid, int attnum) const {
-    auto it = rel_.find(relid);
-    if (it == rel_.end()) return {};
-    for (const auto& c : it->second->columns)
-      if (c.attnum == attnum) return c.name;
-    return {};
-  }
-
   const Column* parent_column(const Relation& r, const std::string& name) const {
     for (Oid p : r.parents) {
       auto it = rel_.find(p);
@@ -138,159 +73,19 @@ class SchemaWriter {
     return nullptr;
   }
 
-  // Default privileges apply to the role that creates an object, and on the target that is
-  // the restoring role, not the owner: any entry for the kind and schema may have changed the
-  // ACL at CREATE time, before ALTER ... OWNER TO handed it over.
-  bool default_acl_applies(char objtype, const std::string& schema) const {
-    for (const auto& d : cat_.default_acls)
-      if (d.objtype == objtype && (d.schema.empty() || d.schema == schema)) return true;
-    return false;
-  }
-
-  std::set<std::string> default_acl_grantees(char objtype, const std::string& schema) const {
-    std::set<std::string> out;
-    for (const auto& d : cat_.default_acls)
-      if (d.objtype == objtype && (d.schema.empty() || d.schema == schema))
-        for (const auto& e : d.acl) out.insert(e.grantee);
-    return out;
-  }
-
-  static std::string grantee_sql(const std::string& g) { return g.empty() ? "PUBLIC" : quote_ident(g); }
-
-  // GRANT statements re-creating acl in stored order; consecutive privileges of one grantee
-  // share a statement. A grantor other than the owner is reproduced as pg_dump does it.
-  static std::string grants(const Acl& acl, const std::string& on, const std::string& owner,
-                            const std::string& column = "") {
-    std::string out;
-    for (size_t i = 0; i < acl.size();) {
-      size_t j = i;
-      std::string privs;
-      while (j < acl.size() && acl[j].grantor == acl[i].grantor && acl[j].grantee == acl[i].grantee &&
-             acl[j].grantable == acl[i].grantable) {
-        if (!privs.empty()) privs += ",";
-        privs += acl[j].privilege + (column.empty() ? "" : "(" + quote_ident(column) + ")");
-        ++j;
-      }
-      std::string g = "GRANT " + privs + " ON " + on + " TO " + grantee_sql(acl[i].grantee) +
-                      (acl[i].grantable ? " WITH GRANT OPTION" : "") + ";\n";
-      if (acl[i].grantor != owner && !acl[i].grantor.empty())
-        g = "SET SESSION AUTHORIZATION " + quote_ident(acl[i].grantor) + ";\n" + g + "RESET SESSION AUTHORIZATION;\n";
-      out += g;
-      i = j;
-    }
-    return out;
-  }
-
-  // The ACL of one object: emitted when the source set it, or when default privileges could
-  // have changed it on the target at CREATE time. Revokes everything first so that the
-  // resulting ACL has the source's entries in the source's order.
-  void add_acl(Oid cls, Oid oid, bool has_acl, char defacl_type, const std::string& on, const std::string& owner,
-               const std::string& schema, const std::string& name, const std::string& detail) {
-    std::string out;
-    if (has_acl || default_acl_applies(defacl_type, schema)) {
-      auto it = cat_.acls.find({cls, oid, 0});
-      Acl acl = it == cat_.acls.end() ? Acl{} : it->second;
-      std::set<std::string> revoke = default_acl_grantees(defacl_type, schema);
-      for (const auto& e : acl) revoke.insert(e.grantee);
-      revoke.erase("");
-      revoke.erase(owner);
-      out += "REVOKE ALL ON " + on + " FROM PUBLIC;\n";
-      out += "REVOKE ALL ON " + on + " FROM " + quote_ident(owner) + ";\n";
-      for (const auto& r : revoke) out += "REVOKE ALL ON " + on + " FROM " + quote_ident(r) + ";\n";
-      out += grants(acl, on, owner);
-    }
-    auto rel = rel_.find(oid);
-    if (cls == kPgClass && rel != rel_.end()) {
-      for (const auto& c : rel->second->columns) {
-        if (!c.has_acl) continue;
-        auto it = cat_.acls.find({cls, oid, c.attnum});
-        if (it != cat_.acls.end()) out += grants(it->second, on, owner, c.name);
-      }
-    }
-    if (out.empty()) return;
-    DumpObject o{{kRankAcl, schema, name, detail}, kPost, "ACL", schema, name, owner, out};
-    objects_.push_back(std::move(o));
-  }
-
   // ---- builders --------------------------------------------------------------------------
   void build() {
     build_schemas();
-    build_extensions();
-    build_collations();
-    build_types();
     build_functions();
-    build_text_search();
     build_relations();
     build_constraints();
     build_indexes();
-    build_triggers();
-    build_rules();
-    build_policies();
-    build_statistics();
-    build_publications();
-    build_event_triggers();
     build_default_acls();
-  }
-
-  void build_collations() {
-    for (const auto& c : cat_.collations) {
-      std::string q = quote_qualified(c.schema, c.name);
-      std::string sql = "CREATE COLLATION " + q + " (" + c.options + ");\n" + "ALTER COLLATION " + q + " OWNER TO " +
-                        quote_ident(c.owner) + ";\n" + comments_for({kPgCollation, c.oid}, "COLLATION " + q);
-      add({{kRankCollation, c.schema, c.name, ""}, kPre, "COLLATION", c.schema, c.name, c.owner, sql}, {{kPgCollation, c.oid}});
-    }
-  }
-
-  // No server deparser for these: written as pg_dump writes them. A configuration's
-  // dictionaries come from pg_depend like every other edge.
-  void build_text_search() {
-    for (const auto& d : cat_.ts_dictionaries) {
-      std::string q = quote_qualified(d.schema, d.name);
-      std::string sql = "CREATE TEXT SEARCH DICTIONARY " + q + " (\n    TEMPLATE = " +
-                        quote_qualified(d.template_schema, d.template_name);
-      if (!d.options.empty()) sql += ",\n    " + d.options;  // dictinitoption: the server's own serialization
-      sql += " );\n";
-      sql += "ALTER TEXT SEARCH DICTIONARY " + q + " OWNER TO " + quote_ident(d.owner) + ";\n";
-      sql += comments_for({kPgTsDict, d.oid}, "TEXT SEARCH DICTIONARY " + q);
-      add({{kRankTsDictionary, d.schema, d.name, ""}, kPre, "TEXT SEARCH DICTIONARY", d.schema, d.name, d.owner, sql},
-          {{kPgTsDict, d.oid}});
-    }
-    for (const auto& c : cat_.ts_configurations) {
-      std::string q = quote_qualified(c.schema, c.name);
-      std::string sql = "CREATE TEXT SEARCH CONFIGURATION " + q + " (\n    PARSER = " +
-                        quote_qualified(c.parser_schema, c.parser_name) + " );\n";
-      for (const auto& m : c.mappings) {
-        sql += "\nALTER TEXT SEARCH CONFIGURATION " + q + "\n    ADD MAPPING FOR " + quote_ident(m.token) + " WITH ";
-        for (size_t i = 0; i < m.dictionaries.size(); ++i) sql += (i ? ", " : "") + m.dictionaries[i];
-        sql += ";\n";
-      }
-      sql += "\nALTER TEXT SEARCH CONFIGURATION " + q + " OWNER TO " + quote_ident(c.owner) + ";\n";
-      sql += comments_for({kPgTsConfig, c.oid}, "TEXT SEARCH CONFIGURATION " + q);
-      add({{kRankTsConfiguration, c.schema, c.name, ""}, kPre, "TEXT SEARCH CONFIGURATION", c.schema, c.name, c.owner,
-           sql},
-          {{kPgTsConfig, c.oid}});
-    }
-  }
-
-  void build_statistics() {
-    for (const auto& st : cat_.statistics) {
-      std::string q = quote_qualified(st.schema, st.name);
-      std::string sql = strip_semicolon(st.def) + ";\n" + "ALTER STATISTICS " + q + " OWNER TO " + quote_ident(st.owner) + ";\n";
-      if (st.stat_target >= 0) sql += "ALTER STATISTICS " + q + " SET STATISTICS " + std::to_string(st.stat_target) + ";\n";
-      sql += comments_for({kPgStatisticExt, st.oid}, "STATISTICS " + q);
-      add({{kRankStatistics, st.schema, st.name, ""}, kPost, "STATISTICS", st.schema, st.name, st.owner, sql},
-          {{kPgStatisticExt, st.oid}});
-    }
-  }
-
-  // Event triggers need superuser and belong to the platform on Supabase: written commented
-  // out, as the old system did.
-  void build_event_triggers() {
-    for (const auto& e : cat_.event_triggers) {
-      std::string sql = e.def + "\n";
-      if (e.enabled == 'D') sql += "ALTER EVENT TRIGGER " + quote_ident(e.name) + " DISABLE;\n";
-      DumpObject o{{kRankEventTrigger, "", e.name, ""}, kPost, "EVENT TRIGGER", "", e.name, "", sql, false};
-      objects_.push_back(std::move(o));
+    for (const auto& kind : kinds::registry()) {
+      if (!kind.write) continue;
+      auto rows = cat_.kind_rows.find(kind.name);
+      if (rows == cat_.kind_rows.end()) throw std::logic_error("the catalog has no rows for the kind " + std::string(kind.name));
+      kind.write(rows->second, *this);
     }
   }
 
@@ -301,78 +96,6 @@ class SchemaWriter {
                         quote_ident(n.owner) + ";\n" + comments_for({kPgNamespace, n.oid}, "SCHEMA " + q);
       add({{kRankSchema, "", n.name, ""}, kPre, "SCHEMA", "", n.name, n.owner, sql}, {{kPgNamespace, n.oid}});
       add_acl(kPgNamespace, n.oid, n.has_acl, 'n', "SCHEMA " + q, n.owner, "", n.name, "schema");
-    }
-  }
-
-  void build_extensions() {
-    for (const auto& e : cat_.extensions) {
-      std::string q = quote_ident(e.name);
-      std::string sql = "CREATE EXTENSION IF NOT EXISTS " + q;
-      if (e.name == "pg_tle" || e.name == "pgsodium" || e.name == "pgmq")
-        sql += ";\n";
-      else
-        sql += " WITH SCHEMA " + quote_ident(e.schema) + ";\n";
-      std::string c = comments_for({kPgExtension, e.oid}, "EXTENSION " + q);
-      if (!c.empty()) sql += comment_out(c);  // COMMENT ON EXTENSION needs the owner: left out like the old system
-      add({{kRankExtension, "", e.name, ""}, kPre, "EXTENSION", e.schema, e.name, "", sql}, {{kPgExtension, e.oid}});
-    }
-  }
-
-  void build_types() {
-    for (const auto& t : cat_.types) {
-      std::string q = quote_qualified(t.schema, t.name);
-      std::string sql, kw = t.kind == 'd' ? "DOMAIN" : "TYPE";
-      std::vector<ObjRef> refs{{kPgType, t.oid}};
-      if (t.array_oid) refs.push_back({kPgType, t.array_oid});
-      std::string extra_comments;
-      switch (t.kind) {
-        case 'e':
-          sql = "CREATE TYPE " + q + " AS ENUM (\n    " + t.enum_labels + "\n);\n";
-          break;
-        case 'c':
-          sql = "CREATE TYPE " + q + " AS (\n    " + t.composite_attrs + "\n);\n";
-          refs.push_back({kPgClass, t.composite_relid});
-          extra_comments = comments_for({kPgClass, t.composite_relid}, "", q);
-          break;
-        case 'r': {
-          sql = "CREATE TYPE " + q + " AS RANGE (\n    subtype = " + t.range_subtype;
-          if (!t.range_multirange.empty()) sql += ",\n    multirange_type_name = " + t.range_multirange;
-          if (!t.range_opclass.empty()) sql += ",\n    subtype_opclass = " + t.range_opclass;
-          if (!t.range_collation.empty()) sql += ",\n    collation = " + t.range_collation;
-          if (!t.range_canonical.empty()) sql += ",\n    canonical = " + t.range_canonical;
-          if (!t.range_subdiff.empty()) sql += ",\n    subtype_diff = " + t.range_subdiff;
-          sql += "\n);\n";
-          break;
-        }
-        case 'd': {
-          sql = "CREATE DOMAIN " + q + " AS " + t.domain_base;
-          if (!t.domain_collation.empty()) sql += " COLLATE " + t.domain_collation;
-          if (t.domain_default) sql += " DEFAULT " + *t.domain_default;
-          if (t.domain_not_null) {
-            // 17+ name it; the name the server would choose is left to it.
-            if (!t.domain_not_null_name.empty() && t.domain_not_null_name != t.name + "_not_null")
-              sql += " CONSTRAINT " + quote_ident(t.domain_not_null_name);
-            sql += " NOT NULL";
-          }
-          std::string later;
-          for (const auto& c : cat_.constraints) {
-            if (c.typid != t.oid || c.type != 'c') continue;
-            refs.push_back({kPgConstraint, c.oid});
-            if (c.validated)
-              sql += "\n    CONSTRAINT " + quote_ident(c.name) + " " + c.def;
-            else
-              later += "ALTER DOMAIN " + q + " ADD CONSTRAINT " + quote_ident(c.name) + " " + c.def + ";\n";
-            extra_comments += comments_for({kPgConstraint, c.oid}, "CONSTRAINT " + quote_ident(c.name) + " ON DOMAIN " + q);
-          }
-          sql += ";\n" + later;
-          break;
-        }
-      }
-      sql += "ALTER " + kw + " " + q + " OWNER TO " + quote_ident(t.owner) + ";\n";
-      sql += comments_for({kPgType, t.oid}, kw + " " + q) + extra_comments;
-      size_t id = add({{kRankType, t.schema, t.name, ""}, kPre, kw, t.schema, t.name, t.owner, sql}, {});
-      for (auto r : refs) map_ref(r, id);
-      add_acl(kPgType, t.oid, t.has_acl, 'T', kw + " " + q, t.owner, t.schema, t.name, "type");
     }
   }
 
@@ -521,8 +244,20 @@ class SchemaWriter {
         // Inherited column: the child gets the parent's default and NOT NULL; write differences.
         if (c.default_expr && c.generated == 0 && (!pc->default_expr || *pc->default_expr != *c.default_expr))
           after += "ALTER TABLE ONLY " + q + " ALTER COLUMN " + quote_ident(c.name) + " SET DEFAULT " + *c.default_expr + ";\n";
-        if (c.not_null && !pc->not_null)
-          after += "ALTER TABLE ONLY " + q + " ALTER COLUMN " + quote_ident(c.name) + " SET NOT NULL;\n";
+        if (c.not_null && !pc->not_null) {
+          if (pc->not_null_oid && !pc->not_null_valid && c.not_null_oid && !c.not_null_is_local) {
+            // 18: inherited from the parent's NOT VALID one and validated here. The parent's
+            // ADD CONSTRAINT (post-data) gives this table the constraint NOT VALID again:
+            // validate it after that (and, as in the source, this table's own children).
+            std::string sql = "ALTER TABLE " + q + " VALIDATE CONSTRAINT " + quote_ident(c.not_null_name) + ";\n";
+            size_t id = add({{kRankCheck, r.schema, r.name, "validate " + c.not_null_name}, kPost, "CONSTRAINT VALIDATE",
+                             r.schema, r.name + " " + c.not_null_name, r.owner, sql},
+                            {});
+            extra_edges_.push_back({{kPgConstraint, pc->not_null_oid}, id});
+          } else {
+            after += "ALTER TABLE ONLY " + q + " ALTER COLUMN " + quote_ident(c.name) + " SET NOT NULL;\n";
+          }
+        }
       }
       std::string col = "ALTER TABLE ONLY " + q + " ALTER COLUMN " + quote_ident(c.name);
       if (c.stat_target >= 0) after += col + " SET STATISTICS " + std::to_string(c.stat_target) + ";\n";
@@ -669,141 +404,6 @@ class SchemaWriter {
       if (x.replident) sql += "ALTER TABLE ONLY " + qname(r) + " REPLICA IDENTITY USING INDEX " + quote_ident(x.name) + ";\n";
       sql += comments_for({kPgClass, x.oid}, "INDEX " + quote_qualified(x.schema, x.name));
       add({{kRankIndex, x.schema, x.name, ""}, kPost, "INDEX", x.schema, x.name, r.owner, sql}, {{kPgClass, x.oid}});
-    }
-  }
-
-  std::string trigger_sql(const Trigger& t, const Relation& r) const {
-    std::string def = t.def;
-    static const std::string plain = "CREATE TRIGGER ";
-    if (!t.is_constraint && def.compare(0, plain.size(), plain) == 0)
-      def = "CREATE OR REPLACE TRIGGER " + def.substr(plain.size());
-    std::string sql = def + ";\n";
-    std::string at = "ALTER TABLE " + qname(r) + " ";
-    if (t.enabled == 'D') sql += at + "DISABLE TRIGGER " + quote_ident(t.name) + ";\n";
-    if (t.enabled == 'R') sql += at + "ENABLE REPLICA TRIGGER " + quote_ident(t.name) + ";\n";
-    if (t.enabled == 'A') sql += at + "ENABLE ALWAYS TRIGGER " + quote_ident(t.name) + ";\n";
-    sql += comments_for({kPgTrigger, t.oid}, "TRIGGER " + quote_ident(t.name) + " ON " + qname(r));
-    return sql;
-  }
-
-  void build_triggers() {
-    for (const auto& t : cat_.triggers) {
-      auto it = rel_.find(t.relid);
-      if (it == rel_.end()) continue;
-      const Relation& r = *it->second;
-      if (is_app(r)) {
-        add({{kRankTrigger, r.schema, r.name, t.name}, kPost, "TRIGGER", r.schema, r.name + " " + t.name, r.owner,
-             trigger_sql(t, r)},
-            {{kPgTrigger, t.oid}});
-      } else if (opts_.managed_schema_objects && is_managed_app_schema(r.schema) &&
-                 (!is_left_out_schema(t.function_schema) || t.function_owner.rfind("supabase_", 0) != 0)) {
-        // The platform's own triggers on auth/storage tables call platform functions, which
-        // live in the platform schemas and are owned by supabase_* roles. A trigger calling a
-        // function elsewhere, or one owned by another role (the application's function put
-        // inside auth/storage), is the application's; so is such a function, which the main
-        // part does not write (its schema is left out).
-        if (!t.function_def.empty() && !managed_functions_.count(t.function_oid)) {
-          managed_functions_.insert(t.function_oid);
-          std::string sql = strip_semicolon(t.function_def) + ";\n" + "ALTER FUNCTION " + t.function_signature +
-                            " OWNER TO " + quote_ident(t.function_owner) + ";\n";
-          add({{kRankManagedFunction, t.function_schema, t.function_signature, ""}, kManaged, "FUNCTION",
-               t.function_schema, t.function_signature, t.function_owner, sql},
-              {{kPgProc, t.function_oid}});
-        }
-        add({{kRankManagedTrigger, r.schema, r.name, t.name}, kManaged, "TRIGGER", r.schema, r.name + " " + t.name,
-             r.owner, trigger_sql(t, r)},
-            {{kPgTrigger, t.oid}});
-      }
-    }
-  }
-
-  void build_rules() {
-    for (const auto& x : cat_.rules) {
-      auto it = rel_.find(x.relid);
-      if (it == rel_.end() || !is_app(*it->second)) continue;
-      const Relation& r = *it->second;
-      std::string sql = strip_semicolon(x.def) + ";\n";
-      std::string at = "ALTER TABLE " + qname(r) + " ";
-      if (x.enabled == 'D') sql += at + "DISABLE RULE " + quote_ident(x.name) + ";\n";
-      if (x.enabled == 'R') sql += at + "ENABLE REPLICA RULE " + quote_ident(x.name) + ";\n";
-      if (x.enabled == 'A') sql += at + "ENABLE ALWAYS RULE " + quote_ident(x.name) + ";\n";
-      sql += comments_for({kPgRewrite, x.oid}, "RULE " + quote_ident(x.name) + " ON " + qname(r));
-      add({{kRankRule, r.schema, r.name, x.name}, kPost, "RULE", r.schema, r.name + " " + x.name, r.owner, sql},
-          {{kPgRewrite, x.oid}});
-    }
-  }
-
-  std::string policy_sql(const Policy& p, const Relation& r) const {
-    std::string cmd = p.cmd == "r" ? "SELECT" : p.cmd == "a" ? "INSERT" : p.cmd == "w" ? "UPDATE" : p.cmd == "d" ? "DELETE" : "ALL";
-    std::string sql = "CREATE POLICY " + quote_ident(p.name) + " ON " + qname(r) + " AS " +
-                      (p.permissive ? "PERMISSIVE" : "RESTRICTIVE") + " FOR " + cmd + " TO " +
-                      (p.roles.empty() ? "PUBLIC" : p.roles);
-    if (p.qual) sql += "\n  USING (" + *p.qual + ")";
-    if (p.with_check) sql += "\n  WITH CHECK (" + *p.with_check + ")";
-    return sql + ";\n" + comments_for({kPgPolicy, p.oid}, "POLICY " + quote_ident(p.name) + " ON " + qname(r));
-  }
-
-  void build_policies() {
-    for (const auto& r : cat_.relations) {
-      if (!is_app(r) || (r.kind != 'r' && r.kind != 'p')) continue;
-      std::string q = qname(r), sql;
-      if (r.rls) sql += "ALTER TABLE " + q + " ENABLE ROW LEVEL SECURITY;\n";
-      if (r.force_rls) sql += "ALTER TABLE " + q + " FORCE ROW LEVEL SECURITY;\n";
-      if (!sql.empty()) add({{kRankRls, r.schema, r.name, ""}, kPost, "ROW SECURITY", r.schema, r.name, r.owner, sql}, {});
-    }
-    for (const auto& p : cat_.policies) {
-      auto it = rel_.find(p.relid);
-      if (it == rel_.end()) continue;
-      const Relation& r = *it->second;
-      if (is_app(r)) {
-        add({{kRankPolicy, r.schema, r.name, p.name}, kPost, "POLICY", r.schema, r.name + " " + p.name, "", policy_sql(p, r)},
-            {{kPgPolicy, p.oid}});
-      } else if (opts_.managed_schema_objects && is_managed_app_schema(r.schema)) {
-        // The platform creates no policies in auth/storage: every one there is the application's.
-        std::string sql = "DROP POLICY IF EXISTS " + quote_ident(p.name) + " ON " + qname(r) + ";\n" + policy_sql(p, r);
-        add({{kRankManagedPolicy, r.schema, r.name, p.name}, kManaged, "POLICY", r.schema, r.name + " " + p.name, "", sql},
-            {{kPgPolicy, p.oid}});
-      }
-    }
-  }
-
-  void build_publications() {
-    for (const auto& p : cat_.publications) {
-      std::string q = quote_ident(p.name);
-      bool platform = p.name.rfind("supabase_realtime", 0) == 0;
-      bool platform_sub = p.name.rfind("supabase_realtime_", 0) == 0;
-      std::vector<std::string> publish;
-      if (p.insert) publish.push_back("insert");
-      if (p.update) publish.push_back("update");
-      if (p.del) publish.push_back("delete");
-      if (p.truncate) publish.push_back("truncate");
-      std::string pubs;
-      for (size_t i = 0; i < publish.size(); ++i) pubs += (i ? ", " : "") + publish[i];
-      std::string create = "CREATE PUBLICATION " + q + (p.all_tables ? " FOR ALL TABLES" : "") + " WITH (publish = " +
-                           quote_literal(pubs) + ", publish_via_partition_root = " + (p.via_root ? "true" : "false") + ");\n";
-      std::string rest = "ALTER PUBLICATION " + q + " OWNER TO " + quote_ident(p.owner) + ";\n" +
-                         comments_for({kPgPublication, p.oid}, "PUBLICATION " + q);
-      std::string sql = (platform ? comment_out(create) : create) + (platform_sub ? comment_out(rest) : rest);
-      add({{kRankPublication, "", p.name, ""}, kPost, "PUBLICATION", "", p.name, p.owner, sql}, {{kPgPublication, p.oid}});
-      for (const auto& t : p.tables) {
-        auto it = rel_.find(t.relid);
-        if (it == rel_.end() || !is_app(*it->second)) continue;
-        const Relation& r = *it->second;
-        std::string s = "ALTER PUBLICATION " + q + " ADD TABLE ONLY " + qname(r);
-        if (t.columns) s += " (" + *t.columns + ")";
-        if (t.where) s += " WHERE " + *t.where;
-        s += ";\n";
-        add({{kRankPublicationMember, r.schema, r.name, p.name}, kPost, "PUBLICATION TABLE", r.schema, p.name + " " + r.name,
-             "", platform_sub ? comment_out(s) : s},
-            {});
-      }
-      for (const auto& s : p.schemas) {
-        if (!app_schemas_.count(s)) continue;
-        std::string sql2 = "ALTER PUBLICATION " + q + " ADD TABLES IN SCHEMA " + quote_ident(s) + ";\n";
-        add({{kRankPublicationMember, s, "", p.name}, kPost, "PUBLICATION TABLES IN SCHEMA", s, p.name, "",
-             platform_sub ? comment_out(sql2) : sql2},
-            {});
-      }
     }
   }
 
@@ -954,17 +554,9 @@ class SchemaWriter {
     return result;
   }
 
-  const Catalog& cat_;
-  const SchemaOptions& opts_;
-  std::map<Oid, const Relation*> rel_;
-  std::set<std::string> app_schemas_;
-  std::map<ObjRef, std::vector<std::pair<int, std::string>>> comments_;
-  std::vector<DumpObject> objects_;
-  std::map<ObjRef, size_t> owner_;
   std::vector<std::pair<ObjRef, Oid>> pending_maps_;
   std::vector<std::pair<ObjRef, size_t>> extra_edges_;
   std::set<Oid> defaults_calling_functions_;
-  std::set<Oid> managed_functions_;
   std::map<Oid, std::vector<size_t>> separate_defaults_;
 };
 
