@@ -8,6 +8,7 @@
 #include "engine/data/data_catalog.hpp"
 #include "engine/data/matviews.hpp"
 #include "engine/data/migrations_sql.hpp"
+#include "engine/db_connect.hpp"
 #include "engine/db_lock_wait.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/hash.hpp"
@@ -150,16 +151,6 @@ void compare_migrations(pg::Connection& conn, const std::filesystem::path& part,
 }
 
 }  // namespace
-
-std::string database_identity(pg::Connection& conn) {
-  try {
-    auto r = conn.exec("SELECT s.system_identifier::text || '/' || pg_catalog.current_database() AS id "
-                       "FROM pg_catalog.pg_control_system() s");
-    return std::string(r.get(0, "id"));
-  } catch (const pg::PgError&) {
-    return {};  // not allowed for this role: the other safety checks still apply
-  }
-}
 
 RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptions& o) {
   RestoreIntoReport rep;
