@@ -102,7 +102,6 @@ Catalog load_catalog(pg::Connection& conn) {
   size_t q_columns = batch.add(query("columns"), {app_p});
   size_t q_constraints = batch.add(query("constraints"), {app_p});
   size_t q_indexes = batch.add(query("indexes"), {app_p});
-  size_t q_functions = batch.add(query("functions"), {app_p});
   size_t q_defacl = batch.add(query("default_acls"));
   size_t q_unsupported = batch.add(query("unsupported"), {app_p});
   size_t q_comments = batch.add(query("comments"));
@@ -252,24 +251,6 @@ Catalog load_catalog(pg::Connection& conn) {
       x.is_partition_child = r.get_bool(i, "is_child");
       x.constraint_oid = oid_at(r, i, "con");
       cat.indexes.push_back(std::move(x));
-    }
-  }
-  {
-    auto& r = R[q_functions];
-    for (int i = 0; i < r.rows(); ++i) {
-      Function f{};
-      f.oid = oid_at(r, i, "oid");
-      if (is_member(kPgProc, f.oid)) continue;
-      f.schema = str_at(r, i, "nspname");
-      f.name = str_at(r, i, "proname");
-      f.owner = str_at(r, i, "owner");
-      f.kind = char_at(r, i, "prokind");
-      f.has_acl = r.get_bool(i, "has_acl");
-      f.identity_args = str_at(r, i, "idargs");
-      f.arguments = str_at(r, i, "args");
-      f.def = str_at(r, i, "def");
-      f.agg_sql_body = str_at(r, i, "aggbody");
-      cat.functions.push_back(std::move(f));
     }
   }
   {

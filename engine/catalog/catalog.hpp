@@ -109,16 +109,6 @@ struct Index {
   Oid constraint_oid = 0;  // the PK/UNIQUE/EXCLUDE constraint it implements
 };
 
-struct Function {
-  Oid oid;
-  std::string schema, name, owner, identity_args, arguments;
-  char kind;  // f p a w
-  bool has_acl;
-  std::string def;  // pg_get_functiondef, "" for aggregates
-  // Aggregates only.
-  std::string agg_sql_body;  // the parenthesised option list, built on the server side
-};
-
 struct DefaultAcl {
   Oid oid;
   std::string role, schema;  // schema "" for a global entry
@@ -150,7 +140,6 @@ struct Catalog {
   std::vector<Relation> relations;  // application schemas and managed schemas
   std::vector<Constraint> constraints;
   std::vector<Index> indexes;
-  std::vector<Function> functions;
   std::vector<DefaultAcl> default_acls;
   std::vector<Unsupported> unsupported;
   std::vector<Comment> comments;

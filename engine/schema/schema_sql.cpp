@@ -11,6 +11,7 @@
 #include "engine/catalog/catalog.hpp"
 #include "engine/catalog/read_scope.hpp"
 #include "engine/schema/dump_builder.hpp"
+#include "engine/schema/kinds/functions.hpp"
 #include "engine/schema/kinds/registry.hpp"
 #include "engine/schema/role_filter.hpp"
 #include "engine/schema/toposort.hpp"
@@ -50,8 +51,7 @@ std::string format_options(const std::vector<std::string>& opts, std::string_vie
 class SchemaWriter : public DumpBuilder {
  public:
   SchemaWriter(const Catalog& cat, const SchemaOptions& opts) : DumpBuilder(cat, opts) {
-    std::set<Oid> functions;
-    for (const auto& f : cat_.functions) functions.insert(f.oid);
+    std::set<Oid> functions = kinds::dumped_functions(cat_);
     for (const auto& d : cat_.dependencies)
       if (d.obj.classid == kPgAttrdef && d.ref.classid == kPgProc && functions.count(d.ref.objid))
         defaults_calling_functions_.insert(d.obj.objid);
@@ -75,49 +75,14 @@ class SchemaWriter : public DumpBuilder {
 
   // ---- builders --------------------------------------------------------------------------
   void build() {
-    build_schemas();
-    build_functions();
     build_relations();
     build_constraints();
     build_indexes();
-    build_default_acls();
     for (const auto& kind : kinds::registry()) {
       if (!kind.write) continue;
       auto rows = cat_.kind_rows.find(kind.name);
       if (rows == cat_.kind_rows.end()) throw std::logic_error("the catalog has no rows for the kind " + std::string(kind.name));
       kind.write(rows->second, *this);
-    }
-  }
-
-  void build_schemas() {
-    for (const auto& n : cat_.namespaces) {
-      std::string q = quote_ident(n.name);
-      std::string sql = "CREATE SCHEMA IF NOT EXISTS " + q + ";\n" + "ALTER SCHEMA " + q + " OWNER TO " +
-                        quote_ident(n.owner) + ";\n" + comments_for({kPgNamespace, n.oid}, "SCHEMA " + q);
-      add({{kRankSchema, "", n.name, ""}, kPre, "SCHEMA", "", n.name, n.owner, sql}, {{kPgNamespace, n.oid}});
-      add_acl(kPgNamespace, n.oid, n.has_acl, 'n', "SCHEMA " + q, n.owner, "", n.name, "schema");
-    }
-  }
-
-  void build_functions() {
-    for (const auto& f : cat_.functions) {
-      std::string sig = quote_qualified(f.schema, f.name) + "(" + f.identity_args + ")";
-      std::string kw = f.kind == 'p' ? "PROCEDURE" : f.kind == 'a' ? "AGGREGATE" : "FUNCTION";
-      std::string sql;
-      if (f.kind == 'a') {
-        std::string args = f.arguments.empty() ? "*" : f.arguments;
-        sig = quote_qualified(f.schema, f.name) + "(" + (f.identity_args.empty() ? "*" : f.identity_args) + ")";
-        sql = "CREATE AGGREGATE " + quote_qualified(f.schema, f.name) + "(" + args + ") (\n    " + f.agg_sql_body + "\n);\n";
-      } else {
-        sql = strip_semicolon(f.def) + ";\n";
-      }
-      sql += "ALTER " + kw + " " + sig + " OWNER TO " + quote_ident(f.owner) + ";\n";
-      sql += comments_for({kPgProc, f.oid}, kw + " " + sig);
-      add({{f.kind == 'a' ? kRankAggregate : kRankFunction, f.schema, f.name, f.identity_args}, kPre, kw, f.schema,
-           f.name, f.owner, sql},
-          {{kPgProc, f.oid}});
-      add_acl(kPgProc, f.oid, f.has_acl, 'f', (f.kind == 'p' ? "PROCEDURE " : "FUNCTION ") + sig, f.owner, f.schema,
-              f.name, f.identity_args);
     }
   }
 
@@ -404,38 +369,6 @@ class SchemaWriter : public DumpBuilder {
       if (x.replident) sql += "ALTER TABLE ONLY " + qname(r) + " REPLICA IDENTITY USING INDEX " + quote_ident(x.name) + ";\n";
       sql += comments_for({kPgClass, x.oid}, "INDEX " + quote_qualified(x.schema, x.name));
       add({{kRankIndex, x.schema, x.name, ""}, kPost, "INDEX", x.schema, x.name, r.owner, sql}, {{kPgClass, x.oid}});
-    }
-  }
-
-  void build_default_acls() {
-    for (const auto& d : cat_.default_acls) {
-      bool in_left_out = !d.schema.empty() && is_left_out_schema(d.schema);
-      const char* what = d.objtype == 'r' ? "TABLES" : d.objtype == 'S' ? "SEQUENCES" : d.objtype == 'f' ? "FUNCTIONS"
-                         : d.objtype == 'T' ? "TYPES" : d.objtype == 'n' ? "SCHEMAS" : nullptr;
-      if (!what) continue;
-      std::string head = "ALTER DEFAULT PRIVILEGES FOR ROLE " + quote_ident(d.role) +
-                         (d.schema.empty() ? "" : " IN SCHEMA " + quote_ident(d.schema)) + " ";
-      std::string sql;
-      if (d.schema.empty()) {
-        // A global entry replaces the built-in defaults, so start from nothing.
-        sql += head + "REVOKE ALL ON " + what + " FROM PUBLIC;\n";
-        sql += head + "REVOKE ALL ON " + what + " FROM " + quote_ident(d.role) + ";\n";
-      }
-      for (size_t i = 0; i < d.acl.size();) {
-        size_t j = i;
-        std::string privs;
-        while (j < d.acl.size() && d.acl[j].grantee == d.acl[i].grantee && d.acl[j].grantable == d.acl[i].grantable) {
-          privs += (privs.empty() ? "" : ",") + d.acl[j].privilege;
-          ++j;
-        }
-        sql += head + "GRANT " + privs + " ON " + what + " TO " + grantee_sql(d.acl[i].grantee) +
-               (d.acl[i].grantable ? " WITH GRANT OPTION" : "") + ";\n";
-        i = j;
-      }
-      bool active = d.role != "supabase_admin" && !in_left_out;
-      add({{kRankDefaultAcl, d.schema, d.role, std::string(1, d.objtype)}, kPost, "DEFAULT ACL", d.schema, d.role, d.role,
-           active ? sql : comment_out(sql)},
-          {});
     }
   }
 

@@ -3,6 +3,7 @@
 // One line per kind: kinds/<name>.cpp defines `Kind <name>()`.
 #define CRM_SCHEMA_KINDS(X) \
   X(extensions)             \
+  X(schemas)                \
   X(relations)              \
   X(functions)              \
   X(types)                  \
@@ -15,6 +16,7 @@
   X(triggers)               \
   X(publications)           \
   X(event_triggers)         \
+  X(default_acls)           \
   X(casts)
 
 namespace crm::engine::schema::kinds {
