@@ -60,6 +60,10 @@ const Relation* DumpBuilder::relation(Oid oid) const {
 
 std::string DumpBuilder::qname(const Relation& r) const { return quote_qualified(r.schema, r.name); }
 
+std::string DumpBuilder::alter_table(const Relation& r) const {
+  return std::string("ALTER TABLE ") + (r.kind == 'p' ? "" : "ONLY ") + qname(r);
+}
+
 std::string DumpBuilder::comments_for(ObjRef obj, const std::string& target, const std::string& column_prefix) const {
   auto it = comments_.find(obj);
   if (it == comments_.end()) return {};

@@ -68,11 +68,22 @@ class DumpBuilder {
   void add_acl(catalog::Oid cls, catalog::Oid oid, bool has_acl, char defacl_type, const std::string& on,
                const std::string& owner, const std::string& schema, const std::string& name, const std::string& detail);
 
+  // An edge from the dump object standing for `before` (once every object is added) to id.
+  void add_edge(catalog::ObjRef before, size_t id) { extra_edges_.emplace_back(before, id); }
+  // r stands for whatever object the relation relid stands for (an identity sequence: its table).
+  void map_ref_to_relation(catalog::ObjRef r, catalog::Oid relid) { pending_maps_.emplace_back(r, relid); }
+  // A default set after CREATE TABLE (id): the table's inheritance children come after it.
+  void add_separate_default(catalog::Oid table, size_t id) { separate_defaults_[table].push_back(id); }
+
   // A relation of the catalog (application or managed schemas), nullptr when not read.
   const catalog::Relation* relation(catalog::Oid oid) const;
   bool is_app_schema(const std::string& schema) const { return app_schemas_.count(schema) > 0; }
   bool is_app(const catalog::Relation& r) const { return is_app_schema(r.schema); }
+  const std::map<catalog::Oid, const catalog::Relation*>& relations_by_oid() const { return rel_; }
   std::string qname(const catalog::Relation& r) const;
+  // "ALTER TABLE [ONLY] <relation>": ONLY unless partitioned (a partitioned table has no data
+  // of its own and some changes must reach its partitions).
+  std::string alter_table(const catalog::Relation& r) const;
   std::string column_name(catalog::Oid relid, int attnum) const;
 
  protected:
@@ -86,6 +97,9 @@ class DumpBuilder {
   std::map<catalog::ObjRef, std::vector<std::pair<int, std::string>>> comments_;
   std::vector<DumpObject> objects_;
   std::map<catalog::ObjRef, size_t> owner_;
+  std::vector<std::pair<catalog::ObjRef, catalog::Oid>> pending_maps_;
+  std::vector<std::pair<catalog::ObjRef, size_t>> extra_edges_;
+  std::map<catalog::Oid, std::vector<size_t>> separate_defaults_;
 };
 
 }  // namespace crm::engine::schema

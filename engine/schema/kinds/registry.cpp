@@ -5,6 +5,8 @@
   X(extensions)             \
   X(schemas)                \
   X(relations)              \
+  X(constraints)            \
+  X(indexes)                \
   X(functions)              \
   X(types)                  \
   X(collations)             \
