@@ -70,4 +70,14 @@ pg::Connection connect_database(const pg::ConnectOptions& opts) {
   }
 }
 
+std::string database_identity(pg::Connection& conn) {
+  try {
+    auto r = conn.exec("SELECT s.system_identifier::text || '/' || pg_catalog.current_database() AS id "
+                       "FROM pg_catalog.pg_control_system() s");
+    return std::string(r.get(0, "id"));
+  } catch (const pg::PgError&) {
+    return {};  // not allowed for this role: the other safety checks still apply
+  }
+}
+
 }  // namespace crm::engine

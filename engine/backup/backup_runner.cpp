@@ -24,7 +24,6 @@
 #include "engine/schema/roles_sql.hpp"
 #include "engine/schema/schema_sql.hpp"
 #include "engine/util/interrupt_guard.hpp"
-#include "engine/verify/verify_restore.hpp"
 #include "engine/version.hpp"
 #include "pgwire/snapshot.hpp"
 #include "storage-api/client.hpp"

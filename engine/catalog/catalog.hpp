@@ -1,6 +1,9 @@
 #pragma once
 // What schema.sql needs to know about a database, read with one set-based query per object
-// kind (round trips grow with the number of kinds, never with the number of objects). Text
+// kind, all in one pipelined round trip (round trips never grow with the number of objects).
+// The queries are files in engine/schema/kinds/; this model holds what several kinds share
+// (schemas, relations and columns, constraints, indexes, default privileges, comments,
+// dependencies, ACLs) and every kind's own rows, which its module parses. Text
 // that the server deparses (view bodies, function definitions, expressions, type names) is
 // taken as the server writes it under search_path = '' and quote_all_identifiers = on, so
 // every name in it is schema-qualified and double-quoted.
@@ -12,6 +15,7 @@
 
 #include "pgwire/connection.hpp"
 #include "pgwire/pg_version.hpp"
+#include "pgwire/result.hpp"
 
 namespace crm::engine::catalog {
 
@@ -45,26 +49,6 @@ struct Namespace {
   bool has_acl;  // relacl-style column is not NULL
 };
 
-struct Extension {
-  Oid oid;
-  std::string name, schema;
-};
-
-struct Type {
-  Oid oid, array_oid;
-  std::string schema, name, owner;
-  char kind;  // e enum, c composite, d domain, r range
-  bool has_acl;
-  std::string enum_labels;      // 'a', 'b' (server-quoted literals)
-  std::string composite_attrs;  // "a" integer, "b" text COLLATE ... (server-built)
-  Oid composite_relid = 0;
-  std::string domain_base, domain_collation;
-  std::optional<std::string> domain_default;
-  bool domain_not_null = false;
-  std::string domain_not_null_name;  // 17+: the name of its NOT NULL constraint ("" before)
-  std::string range_subtype, range_opclass, range_collation, range_canonical, range_subdiff, range_multirange;
-};
-
 struct Column {
   int attnum;
   std::string name, type, collation;
@@ -82,6 +66,8 @@ struct Column {
   Oid not_null_oid = 0;
   std::string not_null_name;
   bool not_null_no_inherit = false;
+  bool not_null_is_local = true;  // false: only inherited from a parent's
+  bool not_null_valid = true;     // false: NOT VALID (then not_null is false: added after the data)
 };
 
 struct Sequence {
@@ -126,40 +112,6 @@ struct Index {
   Oid constraint_oid = 0;  // the PK/UNIQUE/EXCLUDE constraint it implements
 };
 
-struct Function {
-  Oid oid;
-  std::string schema, name, owner, identity_args, arguments;
-  char kind;  // f p a w
-  bool has_acl;
-  std::string def;  // pg_get_functiondef, "" for aggregates
-  // Aggregates only.
-  std::string agg_sql_body;  // the parenthesised option list, built on the server side
-};
-
-struct Trigger {
-  Oid oid, relid;
-  std::string name, def, function_schema, function_owner;
-  // For a trigger function the application put inside auth/storage (not owned by a
-  // supabase_* role): its identity and definition, so the managed section can re-create it.
-  Oid function_oid = 0;
-  std::string function_signature, function_def;
-  char enabled;
-  bool is_constraint;
-};
-
-struct Policy {
-  Oid oid, relid;
-  std::string name, cmd, roles;
-  bool permissive;
-  std::optional<std::string> qual, with_check;
-};
-
-struct Rule {
-  Oid oid, relid;
-  std::string name, def;
-  char enabled;
-};
-
 struct DefaultAcl {
   Oid oid;
   std::string role, schema;  // schema "" for a global entry
@@ -167,55 +119,8 @@ struct DefaultAcl {
   Acl acl;
 };
 
-struct PublicationRel {
-  Oid relid;
-  std::optional<std::string> where, columns;
-};
-
-struct Publication {
-  Oid oid;
-  std::string name, owner;
-  bool all_tables, insert, update, del, truncate, via_root;
-  std::vector<PublicationRel> tables;
-  std::vector<std::string> schemas;
-};
-
-struct Collation {
-  Oid oid;
-  std::string schema, name, owner, options;  // options: the parenthesised CREATE COLLATION list
-};
-
-struct TsDictionary {
-  Oid oid;
-  std::string schema, name, owner, template_schema, template_name;
-  std::string options;  // dictinitoption as stored: "name = 'value', ..." ("" when none)
-};
-
-struct TsMapping {
-  std::string token;                      // the parser's token type alias
-  std::vector<std::string> dictionaries;  // regdictionary text, schema-qualified and quoted
-};
-
-struct TsConfiguration {
-  Oid oid;
-  std::string schema, name, owner, parser_schema, parser_name;
-  std::vector<TsMapping> mappings;  // by token type
-};
-
-struct Statistics {
-  Oid oid, relid;
-  std::string schema, name, owner, def;
-  int stat_target;  // -1 default
-};
-
-struct EventTrigger {
-  Oid oid;
-  std::string name, def;  // def: CREATE EVENT TRIGGER ... (written commented out)
-  char enabled;
-};
-
 // An object schema.sql does not know how to write (foreign tables and servers, user mappings,
-// operators, casts, ...): reported, never silently dropped.
+// operators, ...): reported, never silently dropped.
 struct Unsupported {
   std::string kind, schema, name;
 };
@@ -235,28 +140,21 @@ struct Catalog {
   pg::PgVersion version{0};
   std::vector<Namespace> namespaces;  // only the dumped application schemas
   std::vector<Namespace> managed;     // auth and storage, for the managed-schema section
-  std::vector<Extension> extensions;
-  std::vector<Type> types;
   std::vector<Relation> relations;  // application schemas and managed schemas
   std::vector<Constraint> constraints;
   std::vector<Index> indexes;
-  std::vector<Function> functions;
-  std::vector<Trigger> triggers;
-  std::vector<Policy> policies;
-  std::vector<Rule> rules;
   std::vector<DefaultAcl> default_acls;
-  std::vector<Publication> publications;
-  std::vector<Collation> collations;
-  std::vector<Statistics> statistics;
-  std::vector<TsDictionary> ts_dictionaries;
-  std::vector<TsConfiguration> ts_configurations;
-  std::vector<EventTrigger> event_triggers;
   std::vector<Unsupported> unsupported;
   std::vector<Comment> comments;
   std::vector<Dependency> dependencies;
   std::map<ObjRef, Oid> extension_members;  // object -> extension oid
   // ACLs by (catalog, object, column): absent when the column is NULL.
   std::map<std::tuple<Oid, Oid, int>, Acl> acls;
+  // The rows of the kinds in engine/schema/kinds/, by kind name, one result per query of
+  // the kind (its own module parses them).
+  std::map<std::string, std::vector<pg::Result>, std::less<>> kind_rows;
+
+  bool is_extension_member(ObjRef obj) const { return extension_members.count(obj) > 0; }
 };
 
 // Schemas schema.sql leaves out entirely (the platform manages them).

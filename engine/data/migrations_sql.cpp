@@ -73,10 +73,9 @@ std::vector<MigrationsTable> write_migrations_sql(pg::Connection& conn, Sink& ou
   // format_type and pg_get_expr qualify names against the search path: empty, as in the file.
   std::string previous(conn.exec("SELECT pg_catalog.current_setting('search_path') AS p").get(0, "p"));
   conn.exec("SELECT pg_catalog.set_config('search_path', '', false)");
-  const std::string generated = conn.server_version() >= 120000 ? "a.attgenerated::text" : "''::text";
   auto cols = conn.exec_params(
       "SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull, "
-      "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS def, " + generated + " AS gen "
+      "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS def, a.attgenerated::text AS gen "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "

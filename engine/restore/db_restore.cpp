@@ -11,6 +11,8 @@
 #include "engine/io/zstd_reader.hpp"
 #include "engine/restore/platform_check.hpp"
 #include "engine/restore/lock_limit.hpp"
+#include "engine/schema/kinds/registry.hpp"
+#include "engine/schema/kinds/sql_files.hpp"
 #include "engine/schema/schema_sql.hpp"
 #include "pgwire/quote.hpp"
 #include "pgwire/script/byte_source.hpp"
@@ -151,70 +153,26 @@ std::string text_array_literal(const std::vector<std::string>& v) {
 bool clear_schema_objects(pg::Connection& conn, const std::string& schema) {
   auto exists = conn.exec_params("SELECT count(*) AS n FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema});
   if (exists.get_int(0, "n") == 0) return false;
-  // Objects that belong to an extension, or exist only as part of another object (a range
-  // type's constructors, a serial's sequence, a partition), go with their owner. A partitioned
-  // table depends internally on its own key columns: that does not count.
-  const std::string standalone =
-      "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = $2::regclass AND d.objid = o.oid "
-      "AND d.deptype IN ('e', 'i', 'a') AND NOT (d.refclassid = d.classid AND d.refobjid = d.objid))";
+  // Every kind lists the objects of the schema that stand alone (not an extension's, not part
+  // of another object) and writes their DROP, in the registry's order (extensions first).
   struct Drop {
-    std::string catalog;
+    std::string_view catalog;
     std::string oid;
     std::string sql;
   };
   std::vector<Drop> drops;
-  auto ext = conn.exec_params(
-      "SELECT e.oid::text, e.extname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
-      "ON n.oid = e.extnamespace WHERE n.nspname = $1 ORDER BY 2", {schema});
-  for (int r = 0; r < ext.rows(); ++r)
-    drops.push_back({"pg_catalog.pg_extension", std::string(ext.get(r, 0)),
-                     "DROP EXTENSION IF EXISTS " + pg::quote_ident(ext.get(r, 1)) + " CASCADE"});
-  auto rels = conn.exec_params(
-      "SELECT o.oid::text, o.relkind, o.relname FROM pg_catalog.pg_class o JOIN pg_catalog.pg_namespace n "
-      "ON n.oid = o.relnamespace WHERE n.nspname = $1 AND o.relkind IN ('r','p','v','m','f','S') AND " + standalone +
-      " ORDER BY o.relkind DESC, 3", {schema, "pg_catalog.pg_class"});
-  for (int r = 0; r < rels.rows(); ++r) {
-    std::string_view k = rels.get(r, 1);
-    const char* kind = k == "v" ? "VIEW" : k == "m" ? "MATERIALIZED VIEW" : k == "f" ? "FOREIGN TABLE"
-                     : k == "S" ? "SEQUENCE" : "TABLE";
-    drops.push_back({"pg_catalog.pg_class", std::string(rels.get(r, 0)),
-                     std::string("DROP ") + kind + " " + pg::quote_qualified(schema, rels.get(r, 2)) + " CASCADE"});
-  }
-  auto procs = conn.exec_params(
-      "SELECT o.oid::text, o.prokind, o.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc o "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = o.pronamespace WHERE n.nspname = $1 AND " + standalone +
-      " ORDER BY 3", {schema, "pg_catalog.pg_proc"});
-  for (int r = 0; r < procs.rows(); ++r) {
-    std::string_view k = procs.get(r, 1);
-    const char* kind = k == "a" ? "AGGREGATE" : k == "p" ? "PROCEDURE" : "FUNCTION";
-    drops.push_back({"pg_catalog.pg_proc", std::string(procs.get(r, 0)),
-                     std::string("DROP ") + kind + " " + std::string(procs.get(r, 2)) + " CASCADE"});
-  }
-  auto types = conn.exec_params(
-      "SELECT o.oid::text, o.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type o JOIN pg_catalog.pg_namespace n "
-      "ON n.oid = o.typnamespace WHERE n.nspname = $1 AND " + standalone +
-      " AND (o.typtype IN ('d','e','r') OR (o.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c "
-      "WHERE c.oid = o.typrelid) = 'c')) ORDER BY 2", {schema, "pg_catalog.pg_type"});
-  for (int r = 0; r < types.rows(); ++r)
-    drops.push_back({"pg_catalog.pg_type", std::string(types.get(r, 0)),
-                     "DROP TYPE " + std::string(types.get(r, 1)) + " CASCADE"});
-  // Schema objects dropped by name alone: (catalog, name column, namespace column, DROP kind).
-  auto drop_by_name = [&](const std::string& catalog, const std::string& name_col, const std::string& nsp_col,
-                          const std::string& kind) {
-    auto rows = conn.exec_params("SELECT o.oid::text, o." + name_col + " FROM " + catalog +
-                                     " o JOIN pg_catalog.pg_namespace n ON n.oid = o." + nsp_col +
-                                     " WHERE n.nspname = $1 AND " + standalone + " ORDER BY 2",
-                                 {schema, catalog});
+  const pg::PgVersion version = pg::PgVersion::of(conn);
+  for (const auto& kind : schema::kinds::registry()) {
+    if (!kind.drop) continue;
+    auto query = schema::kinds::query_for(kind.drop->stem, version);
+    if (!query) continue;
+    auto rows = conn.exec_params(*query, {schema});
     for (int r = 0; r < rows.rows(); ++r)
-      drops.push_back({catalog, std::string(rows.get(r, 0)),
-                       "DROP " + kind + " " + pg::quote_qualified(schema, rows.get(r, 1)) + " CASCADE"});
-  };
-  drop_by_name("pg_catalog.pg_collation", "collname", "collnamespace", "COLLATION");
-  drop_by_name("pg_catalog.pg_ts_config", "cfgname", "cfgnamespace", "TEXT SEARCH CONFIGURATION");
-  drop_by_name("pg_catalog.pg_ts_dict", "dictname", "dictnamespace", "TEXT SEARCH DICTIONARY");
+      drops.push_back({kind.drop->catalog, std::string(rows.get(r, "oid")), kind.drop->statement(rows, r, schema)});
+  }
   for (const auto& d : drops) {
     // An earlier CASCADE may already have taken it.
-    if (conn.exec_params("SELECT EXISTS (SELECT 1 FROM " + d.catalog + " WHERE oid = $1::oid) AS e", {d.oid})
+    if (conn.exec_params("SELECT EXISTS (SELECT 1 FROM " + std::string(d.catalog) + " WHERE oid = $1::oid) AS e", {d.oid})
             .get_bool(0, "e"))
       conn.exec(d.sql);
   }

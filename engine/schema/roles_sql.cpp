@@ -1,9 +1,11 @@
 #include "engine/schema/roles_sql.hpp"
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "engine/catalog/read_scope.hpp"
+#include "engine/schema/kinds/sql_files.hpp"
 #include "engine/schema/role_filter.hpp"
 #include "pgwire/pg_version.hpp"
 #include "pgwire/quote.hpp"
@@ -20,47 +22,11 @@ struct Statement {
   bool active = true;
 };
 
-constexpr const char* kRolesQuery = R"SQL(
-SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin,
-       r.rolreplication, r.rolbypassrls, r.rolconnlimit,
-       CASE WHEN r.rolvaliduntil IS NULL THEN NULL
-            WHEN r.rolvaliduntil = 'infinity' THEN 'infinity'
-            ELSE pg_catalog.rtrim(pg_catalog.rtrim(pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC',
-                                                                      'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.') || '+00'
-       END AS valid_until,
-       r.rolname = CURRENT_USER AS is_current
-FROM pg_catalog.pg_roles r
-WHERE r.rolname !~ '^pg_'
-ORDER BY r.rolname COLLATE "C"
-)SQL";
-
-// Per-role settings (setdatabase = 0) then per-role-per-database settings of this database.
-constexpr const char* kSettingsQuery = R"SQL(
-SELECT r.rolname, d.datname, s.setdatabase = 0 AS global,
-       pg_catalog.split_part(c.cfg, '=', 1) AS name,
-       pg_catalog.substr(c.cfg, pg_catalog.strpos(c.cfg, '=') + 1) AS value
-FROM pg_catalog.pg_db_role_setting s
-JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
-LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
-CROSS JOIN LATERAL pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS c(cfg, ord)
-WHERE r.rolname !~ '^pg_'
-  AND (s.setdatabase = 0 OR d.datname = pg_catalog.current_database())
-ORDER BY s.setdatabase <> 0, r.rolname COLLATE "C", c.ord
-)SQL";
-
-std::string memberships_query(pg::PgVersion v) {
-  std::string opts = v.at_least(16)
-                         ? "m.inherit_option, m.set_option, mr.rolinherit AS member_inherits"
-                         : "NULL::bool AS inherit_option, NULL::bool AS set_option, NULL::bool AS member_inherits";
-  return "SELECT ur.rolname AS role, mr.rolname AS member, gr.rolname AS grantor, m.admin_option, " + opts +
-         R"SQL(
-FROM pg_catalog.pg_auth_members m
-JOIN pg_catalog.pg_roles ur ON ur.oid = m.roleid
-JOIN pg_catalog.pg_roles mr ON mr.oid = m.member
-LEFT JOIN pg_catalog.pg_roles gr ON gr.oid = m.grantor
-WHERE mr.rolname !~ '^pg_'
-ORDER BY ur.rolname COLLATE "C", mr.rolname COLLATE "C", gr.rolname COLLATE "C"
-)SQL";
+// The queries are files in engine/schema/kinds/ (roles.sql, role_memberships.pg16.sql, ...).
+std::string roles_query(std::string_view stem, pg::PgVersion v) {
+  auto text = kinds::query_for(stem, v);
+  if (!text) throw std::logic_error("no variant of " + std::string(stem) + ".sql for PostgreSQL " + v.text());
+  return std::string(*text);
 }
 
 void emit(std::vector<Statement>& out, std::string sql, bool active) {
@@ -73,9 +39,11 @@ void emit(std::vector<Statement>& out, std::string sql, bool active) {
 
 void write_roles_sql(pg::Connection& conn, Sink& sink, const RolesOptions& opts) {
   catalog::CatalogReadScope scope(conn);
+  const pg::PgVersion version = pg::PgVersion::of(conn);
+  version.require_supported("role dump");
   std::vector<Statement> st;
 
-  auto roles = conn.exec(kRolesQuery);
+  auto roles = conn.exec(roles_query("roles", version));
   for (int i = 0; i < roles.rows(); ++i) {
     std::string name(roles.get(i, "rolname"));
     std::string q = quote_ident(name);
@@ -96,7 +64,7 @@ void write_roles_sql(pg::Connection& conn, Sink& sink, const RolesOptions& opts)
     emit(st, a + ";", !reserved);
   }
 
-  auto settings = conn.exec(kSettingsQuery);
+  auto settings = conn.exec(roles_query("role_settings", version));
   for (int i = 0; i < settings.rows(); ++i) {
     if (!settings.get_bool(i, "global") && !opts.per_database_settings) continue;
     std::string role(settings.get(i, "rolname"));
@@ -110,10 +78,8 @@ void write_roles_sql(pg::Connection& conn, Sink& sink, const RolesOptions& opts)
     emit(st, s, active);
   }
 
-  const pg::PgVersion version = pg::PgVersion::of(conn);
-  version.require_supported("role dump");
   bool pg16 = version.at_least(16);
-  auto members = conn.exec(memberships_query(version));
+  auto members = conn.exec(roles_query("role_memberships", version));
   for (int i = 0; i < members.rows(); ++i) {
     std::string member(members.get(i, "member"));
     std::string s = "GRANT " + quote_ident(members.get(i, "role")) + " TO " + quote_ident(member);

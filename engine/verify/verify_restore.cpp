@@ -9,6 +9,7 @@
 #include "engine/data/data_catalog.hpp"
 #include "engine/data/matviews.hpp"
 #include "engine/data/migrations_sql.hpp"
+#include "engine/db_connect.hpp"
 #include "engine/db_lock_wait.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/hash.hpp"
@@ -150,20 +151,6 @@ void compare_migrations(pg::Connection& conn, const std::filesystem::path& part,
                                                      (d.xxh3_128_sum == t.content.xxh3_128_sum ? "equal" : "differs")});
   }
 }
-
-}  // namespace
-
-std::string database_identity(pg::Connection& conn) {
-  try {
-    auto r = conn.exec("SELECT s.system_identifier::text || '/' || pg_catalog.current_database() AS id "
-                       "FROM pg_catalog.pg_control_system() s");
-    return std::string(r.get(0, "id"));
-  } catch (const pg::PgError&) {
-    return {};  // not allowed for this role: the other safety checks still apply
-  }
-}
-
-namespace {
 
 // After a committed restore: every table's rows and checksum, the sequences, the materialized
 // views, the migration history and (with a scratch bucket) the attachments, against the manifest.

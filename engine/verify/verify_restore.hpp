@@ -46,8 +46,4 @@ struct RestoreIntoReport {
 // inspection.
 RestoreIntoReport verify_restore_into(const SetInfo& set, const RestoreIntoOptions& opts);
 
-// The identity recorded in manifests ("<system identifier>/<database>"), or "" when the
-// server does not let this role read it.
-std::string database_identity(pg::Connection& conn);
-
 }  // namespace crm::engine

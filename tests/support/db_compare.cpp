@@ -133,6 +133,12 @@ std::vector<std::string> census_queries(int major) {
            (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
          FROM pg_type t WHERE t.typtype IN ('e','d','r','c') AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
            AND $NSP(t.typnamespace))",
+      // Casts created after initdb (none of an extension's, nor a range type's own to its
+      // multirange): they live in no schema.
+      R"(SELECT 'cast ' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || '|' ||
+           concat_ws(' ', c.castfunc::regprocedure::text, c.castcontext, c.castmethod, obj_description(c.oid, 'pg_cast'))
+         FROM pg_cast c WHERE c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_depend d
+           WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'i')))",
       // Comments on anything in the schemas (constraints, columns, ...).
       R"(SELECT 'comment ' || o.type || ' ' || o.identity || '|' || d.description
          FROM pg_description d CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o

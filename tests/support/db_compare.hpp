@@ -24,7 +24,7 @@ std::map<std::string, std::string> sequence_values(const sandbox::PgCluster& c, 
 // ACLs (MAINTAIN on 17+; a NULL ACL as the default it stands for), populated state of
 // materialized views (keys "populated ..."), sequences, types, policies,
 // comments, default privileges, publications; and cluster-wide the roles and their
-// memberships with ADMIN/INHERIT/SET (16+). Objects in schemas matching schema_regex; roles
+// memberships with ADMIN/INHERIT/SET (16+), and the casts created after initdb. Objects in schemas matching schema_regex; roles
 // outside the pg_ reserved ones. Works on PostgreSQL 14 to 18.
 std::map<std::string, std::string> catalog_census(const sandbox::PgCluster& c, const std::string& db,
                                                   const std::string& schema_regex);
