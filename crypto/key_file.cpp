@@ -34,7 +34,9 @@ SecureBytes derive_kek(const Passphrase& passphrase, const KdfParams& params, co
   if (crypto_pwhash(kek.data(), kek.size(), reinterpret_cast<const char*>(pw.data()), pw.size(),
                     reinterpret_cast<const unsigned char*>(salt.data()), params.opslimit,
                     static_cast<std::size_t>(params.memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    throw std::bad_alloc();  // the only documented failure: Argon2id could not get its memory
+    // The only documented failure: Argon2id could not get its memory.
+    throw KeyFileError(fmt::format("Argon2id could not allocate {} MiB for the key derivation: free memory and retry",
+                                   params.memlimit >> 20));
   }
   return kek;
 }
