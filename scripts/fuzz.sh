@@ -21,7 +21,7 @@ if ! cmake -S tests/fuzz -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ >build-fuzz/
   exit 1
 fi
 mkdir -p build-fuzz/artifacts
-for t in sql_splitter copy_reader listing_v2 listing_v1; do
+for t in sql_splitter copy_reader listing_v2 listing_v1 crypto_stream crypto_key_file; do
   work=build-fuzz/corpus/$t
   mkdir -p "$work"
   cp -n tests/fuzz/corpus/$t/* "$work"/ 2>/dev/null || true
