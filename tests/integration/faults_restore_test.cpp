@@ -86,6 +86,18 @@ class FaultsRestore : public ::testing::Test {
                    "DELETE FROM public.tasks WHERE id = (SELECT max(id) FROM public.tasks)");
   }
 
+  // Deletes the first n objects of the target bucket (a restore must upload them again).
+  static std::vector<std::string> lose_objects(std::size_t n) {
+    auto bucket = ts::bucket_listing(storage_->url(), kKey);
+    std::vector<std::string> lost;
+    for (auto it = bucket.begin(); it != bucket.end() && lost.size() < n; ++it) lost.push_back(it->first);
+    crm::storage::StorageConfig cfg;
+    cfg.base_url = storage_->url();
+    cfg.service_key = kKey;
+    crm::storage::StorageClient(cfg).delete_objects(lost);
+    return lost;
+  }
+
   static PgCluster* cluster_;
   static crm::testing::StorageServer* storage_;
   static ts::TempFolder* storage_root_;
@@ -207,14 +219,8 @@ TEST_F(FaultsRestore, BrokenLastStatementOfASetWithoutManifestNamesFileAndLineAn
 TEST_F(FaultsRestore, UploadFailuresExitThreeWithTheDatabaseRestoredAndTheObjectsNamed) {
   drift();
   // The target bucket lost some objects, and now refuses every upload.
-  auto bucket = ts::bucket_listing(storage_->url(), kKey);
-  ASSERT_GT(bucket.size(), 3u);
-  std::vector<std::string> lost;
-  for (auto it = bucket.begin(); lost.size() < 3; ++it) lost.push_back(it->first);
-  crm::storage::StorageConfig cfg;
-  cfg.base_url = storage_->url();
-  cfg.service_key = kKey;
-  crm::storage::StorageClient(cfg).delete_objects(lost);
+  std::vector<std::string> lost = lose_objects(3);
+  ASSERT_EQ(lost.size(), 3u);
   storage_->admin_post("faults", R"({"fail_every":1,"fail_status":503,"scope":"objects"})");
   auto r = env().run({"restore", prefix_, "--yes", "--retries", "1"});
   storage_->admin_post("reset", "{}");
@@ -268,14 +274,8 @@ TEST_F(FaultsRestore, ASetWithoutAttachmentsRestoresWithoutAnyStorageSettings) {
 // that the attachments were not, and --json answers with code interrupted.
 TEST_F(FaultsRestore, SignalDuringTheUploadsStopsThemAndSaysTheDatabaseWasRestored) {
   drift();
-  auto bucket = ts::bucket_listing(storage_->url(), kKey);
-  ASSERT_GT(bucket.size(), 3u);
-  std::vector<std::string> lost;
-  for (auto it = bucket.begin(); lost.size() < 3; ++it) lost.push_back(it->first);
-  crm::storage::StorageConfig cfg;
-  cfg.base_url = storage_->url();
-  cfg.service_key = kKey;
-  crm::storage::StorageClient(cfg).delete_objects(lost);
+  std::vector<std::string> lost = lose_objects(3);
+  ASSERT_EQ(lost.size(), 3u);
   storage_->admin_post("faults", R"({"delay_every":1,"delay_ms":20000,"scope":"objects"})");
   ts::BackgroundCli cli(env(), {"restore", prefix_, "--yes", "--json", "--transfers", "4"});
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
