@@ -5,9 +5,12 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
+#include "engine/errors.hpp"
 #include "engine/format/json_writer.hpp"
+#include "engine/repo/folder_repository.hpp"
 #include "engine/verify/verify_files.hpp"
 #include "engine/verify/verify_restore.hpp"
 #include "engine/verify/verify_sql.hpp"
@@ -16,7 +19,8 @@ namespace crm::cli {
 
 void register_verify(CLI::App& app, Registry& reg) {
   struct Opts {
-    std::string set, backup_dir, restore_into;
+    std::string set, restore_into;
+    RepoOption repo;
     StorageOptions storage;
     OutputOptions printing;
     LockTimeoutOption lock_timeout;
@@ -27,7 +31,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   auto* cmd = app.add_subcommand("verify", "check a backup against its manifest and, with --restore-into, "
                                            "restore it into a scratch database and compare");
   cmd->add_option("backup", o->set, "a prefix (looked up in BACKUP_DIR) or a path to a set")->required();
-  cmd->add_option("--backup-dir", o->backup_dir, "where a prefix is looked up (default: $BACKUP_DIR)");
+  o->repo.add_to(*cmd, "where a prefix is looked up (default: $BACKUP_DIR)");
   cmd->add_option("--restore-into", o->restore_into,
                   "PostgreSQL URL of a scratch database (created if missing) to restore into and compare");
   cmd->add_flag("--yes,-y", o->yes, "with --restore-into: replace a database that already holds application data");
@@ -44,10 +48,21 @@ void register_verify(CLI::App& app, Registry& reg) {
       std::ostream& result_out = o->json ? std::cerr : std::cout;
       HumanOutput human(result_out, o->printing.quiet);
       std::ostream& out = human.stream();
-      std::filesystem::path dir;
-      if (o->set.find('/') == std::string::npos) dir = engine::resolve_backup_dir(o->backup_dir, false);
-      auto set = engine::find_set(dir, o->set);
-      out << "Verifying " << set.name.prefix << " (" << engine::to_string(set.state) << ")...\n";
+      std::shared_ptr<engine::repo::Repository> repository;
+      if (o->set.find('/') == std::string::npos || !o->repo.repo.empty()) repository = o->repo.open(false);
+      else repository = std::make_shared<engine::repo::FolderRepository>(std::filesystem::path());
+      auto stored = repository->find_set(o->set);
+      out << "Verifying " << stored.name.prefix << " (" << engine::to_string(stored.state) << ")...\n";
+      if (!repository->is_folder()) {
+        if (stored.state == engine::SetState::InProgress)
+          throw engine::UsageError("the backup " + stored.name.prefix + " is still being written");
+        if (!stored.manifest)
+          throw engine::DamagedSetError("the backup " + stored.name.prefix + " in " + repository->display() + " is " +
+                                        engine::to_string(stored.state) + " (" + stored.state_reason + ")");
+        out << "  downloading it from " << repository->display() << " into a private temporary folder\n" << std::flush;
+      }
+      auto local = repository->local_set(stored, !o->no_attachments);
+      const engine::SetInfo& set = local->set();
       auto problems = engine::verify_set_files(set, {.attachments = !o->no_attachments});
       bool legacy = !set.manifest;
       for (auto& p : engine::verify_set_sql(set)) problems.push_back(std::move(p));

@@ -1,0 +1,265 @@
+// S3Repository::reserve: the lock first, parts from a private local staging folder, the
+// manifest last, then the lock removed.
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <system_error>
+
+#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/set_name.hpp"
+#include "engine/errors.hpp"
+#include "engine/io/sink.hpp"
+#include "engine/repo/folder_repository.hpp"
+#include "engine/repo/parallel_transfers.hpp"
+#include "engine/repo/s3_repository.hpp"
+
+namespace crm::engine::repo {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path make_private_temp_folder(const fs::path& root, const std::string& label) {
+  std::string pattern = (root / ("crmbackup-" + label + "-XXXXXX")).string();
+  if (!::mkdtemp(pattern.data()))  // mkdtemp makes it 0700
+    throw std::system_error(errno, std::generic_category(), "cannot create a temporary folder in " + root.string());
+  return pattern;
+}
+
+struct LocalPart {
+  fs::path path;
+  std::string name;  // below the repository root
+  std::uint64_t size = 0;
+};
+
+// The staged parts as the folder layout names them: top-level files "<set>-<file>", folders
+// (attachments) "<set>-<folder>/<relative path>". Hidden entries are the writers' temporaries.
+std::vector<LocalPart> staged_parts(const fs::path& staging, const std::string& prefix) {
+  std::vector<LocalPart> parts;
+  for (const auto& e : fs::directory_iterator(staging)) {
+    std::string fname = e.path().filename().string();
+    if (fname.empty() || fname.front() == '.') continue;
+    if (e.is_directory()) {
+      for (const auto& f : fs::recursive_directory_iterator(e.path())) {
+        if (!f.is_regular_file()) continue;
+        parts.push_back({f.path(), prefix + "-" + fname + "/" + fs::relative(f.path(), e.path()).generic_string(),
+                         f.file_size()});
+      }
+    } else if (e.is_regular_file()) {
+      parts.push_back({e.path(), prefix + "-" + fname, e.file_size()});
+    }
+  }
+  return parts;
+}
+
+class S3Reservation final : public SetReservation {
+ public:
+  S3Reservation(S3Repository& repo, std::time_t now) : repo_(repo) {
+    s3::Client& c = repo_.client();
+    std::set<std::string> taken;
+    for (const auto& s : repo_.list_sets()) taken.insert(s.name.prefix);
+    for (int attempt = 0; attempt < 3600 && prefix_.empty(); ++attempt) {
+      std::string candidate = make_prefix(now + attempt);
+      if (taken.count(candidate)) continue;
+      try {
+        c.put_object(lock_key(c, candidate), lock_body(candidate),
+                     {.content_type = "application/json", .if_none_match = true});
+      } catch (const s3::S3Error& e) {
+        if (e.kind() == s3::ErrorKind::kPreconditionFailed) continue;  // another backup took it this instant
+        throw;
+      }
+      prefix_ = candidate;
+    }
+    if (prefix_.empty()) throw std::runtime_error("no free backup prefix in the next hour in " + repo_.display());
+    lock_key_ = lock_key(c, prefix_);
+    try {
+      staging_ = make_private_temp_folder(repo_.options().local_temp_root, prefix_);
+    } catch (...) {
+      delete_lock();
+      throw;
+    }
+    heartbeat_ = std::make_unique<LockHeartbeat>(repo_.options().config, lock_key_, prefix_,
+                                                  repo_.options().lock.heartbeat);
+  }
+
+  ~S3Reservation() override {
+    if (!committed_) abort();
+  }
+
+  const std::string& prefix() const override { return prefix_; }
+  const fs::path& staging_dir() const override { return staging_; }
+  std::string final_location(std::string_view part) const override {
+    return repo_.display() + prefix_ + "-" + std::string(part);
+  }
+
+  void commit(const Manifest& manifest) override {
+    std::lock_guard lk(mu_);
+    if (aborted_) throw std::runtime_error("the backup was interrupted");
+    auto parts = staged_parts(staging_, prefix_);
+    const auto& cfg = repo_.options().config;
+    run_transfers(cfg, parts.size(), cfg.transfers, [&](s3::Client& c, std::size_t i) {
+      const LocalPart& p = parts[i];
+      FilePartReader reader(p.path);
+      try {
+        auto put = c.upload_stream(c.key_for(p.name), [&](char* buf, std::size_t cap) { return reader.read(buf, cap); },
+                                   p.size);
+        if (put.size != p.size)
+          throw std::runtime_error("uploaded " + std::to_string(put.size) + " bytes, the file has " +
+                                   std::to_string(p.size));
+      } catch (const std::exception& e) {
+        std::throw_with_nested(std::runtime_error("cannot upload " + p.name + " to " + repo_.display() + ": " + e.what()));
+      }
+    });
+    s3::Client& c = repo_.client();
+    // Last: from this object on, readers take the set as complete.
+    c.put_object(c.key_for(prefix_ + "-manifest.json"), manifest_to_json(manifest),
+                 {.content_type = "application/json", .if_none_match = true});
+    committed_ = true;
+    heartbeat_->stop();
+    delete_lock();
+    remove_staging();
+  }
+
+  void abort() noexcept override {
+    std::lock_guard lk(mu_);
+    if (committed_ || aborted_) return;
+    aborted_ = true;
+    if (heartbeat_) heartbeat_->stop();
+    remove_staging();
+    try {
+      s3::Client& c = repo_.client();
+      auto keys = repo_.set_keys(prefix_);
+      if (!keys.empty() && !c.delete_objects(keys).errors.empty()) return;  // the lock stays: the next run cleans
+      delete_lock();
+    } catch (const std::exception&) {
+      // Unreachable now: the stale lock tells the next backup or prune to clean up.
+    }
+  }
+
+  void abort_local() noexcept override { remove_staging(); }
+
+ private:
+  void delete_lock() noexcept {
+    try {
+      repo_.client().delete_object(lock_key_);
+    } catch (const std::exception&) {
+    }
+  }
+  void remove_staging() noexcept {
+    std::error_code ec;
+    if (!staging_.empty()) fs::remove_all(staging_, ec);
+  }
+
+  S3Repository& repo_;
+  std::string prefix_, lock_key_;
+  fs::path staging_;
+  std::unique_ptr<LockHeartbeat> heartbeat_;
+  std::mutex mu_;
+  bool committed_ = false;
+  bool aborted_ = false;
+};
+
+// Reads an object in ranged GETs of a fixed size: memory stays one chunk whatever the part.
+class S3PartReader final : public PartReader {
+ public:
+  S3PartReader(const s3::S3Config& cfg, std::string key, std::uint64_t size)
+      : client_(cfg), key_(std::move(key)), size_(size) {}
+  std::size_t read(char* buf, std::size_t cap) override {
+    if (pos_ == buf_.size()) {
+      if (offset_ >= size_) return 0;
+      buf_.clear();
+      pos_ = 0;
+      std::uint64_t len = std::min<std::uint64_t>(kChunk, size_ - offset_);
+      client_.get_object(key_, [&](std::string_view d) { buf_.append(d); },
+                         {.offset = offset_, .length = len, .expected_size = size_});
+      if (buf_.size() != len)
+        throw s3::S3Error(s3::ErrorKind::kIntegrity, "short read of " + key_ + " at offset " + std::to_string(offset_));
+      offset_ += len;
+    }
+    std::size_t n = std::min(cap, buf_.size() - pos_);
+    std::memcpy(buf, buf_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  static constexpr std::uint64_t kChunk = 8u << 20;
+  s3::Client client_;
+  std::string key_;
+  std::uint64_t size_;
+  std::uint64_t offset_ = 0;
+  std::string buf_;
+  std::size_t pos_ = 0;
+};
+
+class TemporaryLocalSet final : public LocalSet {
+ public:
+  TemporaryLocalSet(fs::path dir, SetInfo set) : dir_(std::move(dir)), set_(std::move(set)) {}
+  ~TemporaryLocalSet() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const SetInfo& set() const override { return set_; }
+
+ private:
+  fs::path dir_;
+  SetInfo set_;
+};
+
+}  // namespace
+
+std::unique_ptr<SetReservation> S3Repository::reserve(std::time_t now) {
+  return std::make_unique<S3Reservation>(*this, now);
+}
+
+std::unique_ptr<PartReader> S3Repository::open_part(const SetInfo&, const std::string& name) {
+  std::string key = client_.key_for(name);
+  auto head = client_.head_object(key);
+  if (!head) throw s3::S3Error(s3::ErrorKind::kNoSuchKey, "no object " + key + " in " + display());
+  return std::make_unique<S3PartReader>(opts_.config, key, head->size);
+}
+
+std::unique_ptr<LocalSet> S3Repository::local_set(const SetInfo& set, bool with_attachments) {
+  const std::string& prefix = set.name.prefix;
+  fs::path dir = make_private_temp_folder(opts_.local_temp_root, prefix + "-copy");
+  try {
+    const std::string root = client_.key_for("");
+    const std::string att_folder = prefix + "-attachments/";
+    struct Item {
+      std::string key;
+      fs::path local;
+      std::uint64_t size;
+    };
+    std::vector<Item> items;
+    for (const auto& o : client_.list_all(client_.key_for(prefix + "-"))) {
+      std::string name = o.key.substr(root.size());
+      bool attachment = name.rfind(att_folder, 0) == 0;
+      if (attachment && !with_attachments) continue;
+      if (attachment) items.push_back({o.key, local_path_for(dir / (prefix + "-attachments"), name.substr(att_folder.size())), o.size});
+      else if (name.find('/') == std::string::npos) items.push_back({o.key, dir / name, o.size});
+    }
+    if (with_attachments) fs::create_directories(dir / (prefix + "-attachments"));
+    run_transfers(opts_.config, items.size(), opts_.config.transfers, [&](s3::Client& c, std::size_t i) {
+      const Item& it = items[i];
+      std::error_code ec;
+      fs::create_directories(it.local.parent_path(), ec);
+      ::chmod(it.local.parent_path().c_str(), 0700);
+      AtomicFile f(it.local);
+      c.get_object(it.key, [&](std::string_view d) { f.write(d); }, {.expected_size = it.size});
+      f.commit();
+    });
+    for (auto& s : scan_backup_dir(dir))
+      if (s.name.prefix == prefix) return std::make_unique<TemporaryLocalSet>(dir, std::move(s));
+    throw UsageError("Backup files not found for prefix: " + prefix + " in " + display());
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    throw;
+  }
+}
+
+}  // namespace crm::engine::repo
