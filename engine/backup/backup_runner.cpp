@@ -235,6 +235,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   guard.throw_if_interrupted(stopped);
   if (!repository->is_folder()) out << "Uploading the backup to " << location << "...\n" << std::flush;
   writer.commit(m);
+  if (auto note = writer.commit_note(); !note.empty()) out << note << "\n";
 
   std::uint64_t total = att.bytes;
   out << "✓ Backup completed successfully!\n";
@@ -261,6 +262,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     auto plan = plan_retention(repository->list_sets(), prefix, std::time(nullptr), o.retention_days);
     retention = apply_retention([&](const std::string& p) { repository->remove_set(p); }, plan);
     print_retention(out, retention, false, o.retention_days);
+    for (const auto& line : repository->sweep_unreferenced()) out << "  " << line << "\n";
   }
 
   BackupOutcome outcome;

@@ -40,6 +40,9 @@ void register_prune(CLI::App& app, Registry& reg) {
                                          o->retention_days);
       auto done = o->dry_run ? plan.decisions
                              : engine::apply_retention([&](const std::string& p) { repository->remove_set(p); }, plan);
+      if (!o->dry_run)
+        for (const auto& line : repository->sweep_unreferenced())
+          if (!o->printing.quiet) std::cerr << "  " << line << "\n";
       if (o->json) {
         engine::JsonWriter w;
         engine::write_retention_json(w, done, o->dry_run);

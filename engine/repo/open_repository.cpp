@@ -48,6 +48,7 @@ std::shared_ptr<Repository> open_repository(const RepositorySelection& sel, bool
   o.config = s3::resolve_config(location, env, overrides);
   o.lock.heartbeat = seconds_setting(env, "BACKUP_REPO_LOCK_HEARTBEAT_SECONDS", o.lock.heartbeat);
   o.lock.stale_after = seconds_setting(env, "BACKUP_REPO_LOCK_STALE_SECONDS", o.lock.stale_after);
+  o.blob_grace = seconds_setting(env, "BACKUP_REPO_BLOB_GRACE_SECONDS", o.blob_grace);
   if (o.lock.stale_after <= o.lock.heartbeat)
     throw UsageError("BACKUP_REPO_LOCK_STALE_SECONDS must be longer than the heartbeat interval (" +
                      std::to_string(o.lock.heartbeat.count()) + " s)");

@@ -49,6 +49,8 @@ class SetReservation {
   // For a main thread that does not come back before a forced exit: only local work, no
   // network (what stays remote is recognised and cleaned by the next backup or prune).
   virtual void abort_local() noexcept = 0;
+  // After commit: what the upload did, for people ("" when there is nothing to say).
+  virtual std::string commit_note() const { return ""; }
 };
 
 // A set's files in a local folder in the folder layout, for the code that reads files by path
@@ -83,6 +85,9 @@ class Repository {
   virtual std::unique_ptr<LocalSet> local_set(const SetInfo& set, bool with_attachments) = 0;
   // Manifest first (an interrupted removal never leaves a complete-looking set), then the rest.
   virtual void remove_set(const std::string& prefix) = 0;
+  // After sets were removed: deletes stored content no remaining set refers to (content shared
+  // between sets); one line per action. Nothing to do where sets share nothing.
+  virtual std::vector<std::string> sweep_unreferenced() { return {}; }
 };
 
 }  // namespace crm::engine::repo

@@ -14,13 +14,18 @@ namespace {
 
 constexpr std::string_view kAttachmentsPart = "attachments";
 
+bool blob_hash_ok(std::string_view h) {
+  return h.size() == 32 && h.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 struct ListedSet {
   SetInfo info;
   std::map<std::string, std::uint64_t> sizes;  // name below the root -> size
   std::optional<s3::ObjectInfo> lock;
 };
 
-void classify(s3::Client& c, ListedSet& ls, const LockTiming& timing, std::time_t now) {
+void classify(s3::Client& c, ListedSet& ls, const std::map<std::string, std::uint64_t>& blobs,
+              const LockTiming& timing, std::time_t now) {
   SetInfo& s = ls.info;
   s.time = s.name.time;
   s.unshared_disk_bytes = s.total_bytes();  // nothing is shared between sets yet
@@ -57,10 +62,19 @@ void classify(s3::Client& c, ListedSet& ls, const LockTiming& timing, std::time_
       s.size_problems.push_back(f.name + ": expected " + std::to_string(f.size) + " bytes, found " +
                                 std::to_string(it->second));
   }
+  const bool blob_layout = uses_blobs(*s.manifest);
+  if (blob_layout && s.manifest->attachments_included) {
+    s.attachments_bytes = s.manifest->attachments_bytes();
+    s.attachment_files = s.manifest->objects.size();
+    s.parts["attachments"] = c.key_for(std::string(kBlobFolder));
+  }
   for (const auto& o : s.manifest->objects) {
     std::string name = s.name.prefix + "-attachments/" + o.path;
-    auto it = ls.sizes.find(name);
-    if (it == ls.sizes.end()) missing.push_back(name);
+    const auto& where = blob_layout ? blobs : ls.sizes;
+    auto it = where.find(blob_layout ? o.xxh3_128 : name);
+    if (blob_layout && it == where.end()) missing.push_back(std::string(kBlobFolder) + o.xxh3_128 + " (" + name + ")");
+    else
+    if (it == where.end()) missing.push_back(name);
     else if (it->second != o.size)
       s.size_problems.push_back(name + ": expected " + std::to_string(o.size) + " bytes, found " +
                                 std::to_string(it->second));
@@ -79,6 +93,11 @@ void classify(s3::Client& c, ListedSet& ls, const LockTiming& timing, std::time_
 
 }  // namespace
 
+bool uses_blobs(const Manifest& m) {
+  auto it = m.options.find("attachments_layout");
+  return it != m.options.end() && it->second == "blobs";
+}
+
 S3Repository::S3Repository(S3RepositoryOptions opts) : opts_(std::move(opts)), client_(opts_.config) {}
 
 std::string S3Repository::display() const {
@@ -88,8 +107,13 @@ std::string S3Repository::display() const {
 std::vector<SetInfo> S3Repository::list_sets() {
   const std::string root = client_.key_for("");
   std::map<std::string, ListedSet> sets;
+  std::map<std::string, std::uint64_t> blobs;
   for (const auto& o : client_.list_all(root)) {
     std::string_view rel = std::string_view(o.key).substr(root.size());
+    if (rel.substr(0, kBlobFolder.size()) == kBlobFolder) {
+      blobs[std::string(rel.substr(kBlobFolder.size()))] = o.size;
+      continue;
+    }
     if (std::string lp = lock_prefix_of(rel); !lp.empty()) {
       auto& ls = sets[lp];
       ls.info.name = *parse_prefix(lp);
@@ -112,9 +136,25 @@ std::vector<SetInfo> S3Repository::list_sets() {
   }
   std::vector<SetInfo> out;
   std::time_t now = std::time(nullptr);
+  std::map<std::string, int> blob_refs;  // hash -> sets that list it
   for (auto& [prefix, ls] : sets) {
-    classify(client_, ls, opts_.lock, now);
-    out.push_back(std::move(ls.info));
+    classify(client_, ls, blobs, opts_.lock, now);
+    if (ls.info.manifest && uses_blobs(*ls.info.manifest)) {
+      std::set<std::string> own;
+      for (const auto& o : ls.info.manifest->objects) own.insert(o.xxh3_128);
+      for (const auto& h : own) ++blob_refs[h];
+    }
+  }
+  for (auto& [prefix, ls] : sets) {
+    SetInfo& s = ls.info;
+    if (s.manifest && uses_blobs(*s.manifest)) {
+      // What deleting this set frees: its own objects and the blobs no other set lists.
+      s.unshared_disk_bytes = s.sql_bytes;
+      std::set<std::string> own;
+      for (const auto& o : s.manifest->objects)
+        if (own.insert(o.xxh3_128).second && blob_refs[o.xxh3_128] == 1) s.unshared_disk_bytes += o.size;
+    }
+    out.push_back(std::move(s));
   }
   std::sort(out.begin(), out.end(), [](const SetInfo& a, const SetInfo& b) {
     if (a.time != b.time) return a.time > b.time;
@@ -150,6 +190,66 @@ void S3Repository::remove_set(const std::string& prefix) {
     throw std::runtime_error("cannot delete " + outcome.errors.front().key + " from " + display() + ": " +
                              outcome.errors.front().code + " " + outcome.errors.front().message +
                              (outcome.errors.size() > 1 ? " (and " + std::to_string(outcome.errors.size() - 1) + " more)" : ""));
+}
+
+std::map<std::string, std::uint64_t> S3Repository::blob_sizes() {
+  std::map<std::string, std::uint64_t> out;
+  const std::string folder = client_.key_for(std::string(kBlobFolder));
+  for (const auto& o : client_.list_all(folder)) out[o.key.substr(folder.size())] = o.size;
+  return out;
+}
+
+std::vector<std::string> S3Repository::sweep_unreferenced() {
+  // Mark: every blob a manifest lists. A manifest that cannot be read stops the sweep: its
+  // blobs would look unreferenced.
+  const std::string root = client_.key_for("");
+  std::set<std::string> referenced;
+  std::vector<s3::ObjectInfo> blobs, locks;
+  for (const auto& o : client_.list_all(root)) {
+    std::string_view rel = std::string_view(o.key).substr(root.size());
+    if (rel.substr(0, kBlobFolder.size()) == kBlobFolder) {
+      blobs.push_back(o);
+      continue;
+    }
+    if (!lock_prefix_of(rel).empty()) {
+      locks.push_back(o);
+      continue;
+    }
+    auto p = parse_set_file_name(rel);
+    if (!p || p->part != "manifest.json") continue;
+    std::string json;
+    try {
+      client_.get_object(o.key, [&](std::string_view d) { json.append(d); });
+      Manifest m = parse_manifest(json, display() + std::string(rel));
+      for (const auto& ob : m.objects) referenced.insert(ob.xxh3_128);
+    } catch (const std::exception& e) {
+      return {"kept every attachment blob: " + std::string(rel) + " cannot be read (" + e.what() + ")"};
+    }
+  }
+  // Sweep: unreferenced and older than the grace period; nothing while a backup runs (it may
+  // be about to list a blob it found already stored).
+  std::time_t now = std::time(nullptr);
+  std::vector<std::string> doomed;
+  std::uint64_t bytes = 0;
+  for (const auto& b : blobs) {
+    std::string hash = b.key.substr(root.size() + kBlobFolder.size());
+    if (referenced.count(hash) || !blob_hash_ok(hash)) continue;
+    auto modified = parse_utc_timestamp(b.last_modified);
+    if (!modified || std::difftime(now, *modified) < static_cast<double>(opts_.blob_grace.count())) continue;
+    doomed.push_back(b.key);
+    bytes += b.size;
+  }
+  if (doomed.empty()) return {};
+  for (const auto& l : locks)
+    if (lock_is_live(client_, l, opts_.lock, now))
+      return {"kept " + std::to_string(doomed.size()) + " unreferenced attachment blob(s): a backup is running"};
+  auto outcome = client_.delete_objects(doomed);
+  std::vector<std::string> lines = {"removed " + std::to_string(outcome.deleted.size()) +
+                                    " attachment blob(s) no backup refers to any more (" + format_mb(bytes) + ")"};
+  if (!outcome.errors.empty())
+    lines.push_back("could not remove " + std::to_string(outcome.errors.size()) + " blob(s): " +
+                    outcome.errors.front().key + ": " + outcome.errors.front().code);
+  return lines;
 }
 
 std::vector<std::string> S3Repository::clean_crashed_runs() {

@@ -4,7 +4,9 @@
 // so a plain copy of the prefix (aws s3 sync, rclone copy) is a usable BACKUP_DIR. A set is
 // complete only when its manifest object exists; the manifest is uploaded after every other
 // part and deleted before them. A running backup holds "<root>.locks/<set>.json" (s3_lock.hpp).
+#include <chrono>
 #include <filesystem>
+#include <map>
 
 #include "engine/repo/repository.hpp"
 #include "engine/repo/s3_lock.hpp"
@@ -12,9 +14,19 @@
 
 namespace crm::engine::repo {
 
+// Attachments are stored once: "<root>blobs/<xxh3-128>" holds the bytes of every attachment
+// with that hash, whichever sets list it; a manifest with the option attachments_layout=blobs
+// maps each bucket path to its blob. Sets of the folder layout ("<set>-attachments/<path>")
+// stay readable.
+inline constexpr std::string_view kBlobFolder = "blobs/";
+bool uses_blobs(const Manifest& m);
+
 struct S3RepositoryOptions {
   s3::S3Config config;
   LockTiming lock;
+  // An unreferenced blob younger than this is kept: a backup may have uploaded it for a
+  // manifest it has not written yet.
+  std::chrono::seconds blob_grace{3600};
   // Where a backup stages its parts and restore/verify copy a set (a private folder per run).
   std::filesystem::path local_temp_root = std::filesystem::temp_directory_path();
 };
@@ -34,11 +46,14 @@ class S3Repository final : public Repository {
   std::unique_ptr<PartReader> open_part(const SetInfo& set, const std::string& name) override;
   std::unique_ptr<LocalSet> local_set(const SetInfo& set, bool with_attachments) override;
   void remove_set(const std::string& prefix) override;
+  std::vector<std::string> sweep_unreferenced() override;
 
   const S3RepositoryOptions& options() const { return opts_; }
   s3::Client& client() { return client_; }
-  // Every object key of a set (its parts; not its lock).
+  // Every object key of a set (its parts; not its lock nor the blobs it refers to).
   std::vector<std::string> set_keys(const std::string& prefix);
+  // hash -> size of every stored blob.
+  std::map<std::string, std::uint64_t> blob_sizes();
 
  private:
   S3RepositoryOptions opts_;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -96,10 +97,12 @@ class S3Reservation final : public SetReservation {
     return repo_.display() + prefix_ + "-" + std::string(part);
   }
 
-  void commit(const Manifest& manifest) override {
+  void commit(const Manifest& written) override {
     std::lock_guard lk(mu_);
     if (aborted_) throw std::runtime_error("the backup was interrupted");
-    auto parts = staged_parts(staging_, prefix_);
+    Manifest manifest = written;
+    manifest.options["attachments_layout"] = "blobs";
+    auto parts = blobs_for_attachments(staged_parts(staging_, prefix_), manifest);
     const auto& cfg = repo_.options().config;
     run_transfers(cfg, parts.size(), cfg.transfers, [&](s3::Client& c, std::size_t i) {
       const LocalPart& p = parts[i];
@@ -115,6 +118,15 @@ class S3Reservation final : public SetReservation {
       }
     });
     s3::Client& c = repo_.client();
+    // A prune that ran meanwhile may have swept a blob found stored: upload what is missing.
+    auto stored = repo_.blob_sizes();
+    for (const auto& [hash, file] : reused_) {
+      auto it = stored.find(hash);
+      if (it != stored.end() && it->second == file.size) continue;
+      FilePartReader reader(file.path);
+      c.upload_stream(c.key_for(std::string(kBlobFolder) + hash),
+                      [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, file.size);
+    }
     // Last: from this object on, readers take the set as complete.
     c.put_object(c.key_for(prefix_ + "-manifest.json"), manifest_to_json(manifest),
                  {.content_type = "application/json", .if_none_match = true});
@@ -142,6 +154,12 @@ class S3Reservation final : public SetReservation {
 
   void abort_local() noexcept override { remove_staging(); }
 
+  std::string commit_note() const override {
+    if (!attachments_) return "";
+    return "  Attachments: " + std::to_string(attachments_ - reused_.size()) + " uploaded, " +
+           std::to_string(reused_.size()) + " already stored (" + std::to_string(reused_bytes_) + " bytes not sent)";
+  }
+
  private:
   void delete_lock() noexcept {
     try {
@@ -154,7 +172,40 @@ class S3Reservation final : public SetReservation {
     if (!staging_.empty()) fs::remove_all(staging_, ec);
   }
 
+  // The staged attachments become uploads to blobs/<hash>, except the blobs already stored
+  // (an unchanged attachment uploads nothing) and repeats within the set.
+  std::vector<LocalPart> blobs_for_attachments(std::vector<LocalPart> parts, const Manifest& m) {
+    std::map<std::string, std::string> hash_of;
+    for (const auto& o : m.objects) hash_of[o.path] = o.xxh3_128;
+    const std::string att_folder = prefix_ + "-attachments/";
+    auto stored = repo_.blob_sizes();
+    std::set<std::string> scheduled;
+    std::vector<LocalPart> out;
+    for (auto& p : parts) {
+      if (p.name.rfind(att_folder, 0) != 0) {
+        out.push_back(std::move(p));
+        continue;
+      }
+      auto h = hash_of.find(p.name.substr(att_folder.size()));
+      if (h == hash_of.end())
+        throw std::runtime_error("the attachment " + p.name + " is not in the manifest: the backup is not consistent");
+      ++attachments_;
+      auto it = stored.find(h->second);
+      if ((it != stored.end() && it->second == p.size) || !scheduled.insert(h->second).second) {
+        reused_bytes_ += p.size;
+        reused_.emplace(h->second, p);
+        continue;
+      }
+      p.name = std::string(kBlobFolder) + h->second;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   S3Repository& repo_;
+  std::map<std::string, LocalPart> reused_;  // hash -> a local copy, should the blob vanish
+  std::size_t attachments_ = 0;
+  std::uint64_t reused_bytes_ = 0;
   std::string prefix_, lock_key_;
   fs::path staging_;
   std::unique_ptr<LockHeartbeat> heartbeat_;
@@ -235,6 +286,11 @@ std::unique_ptr<LocalSet> S3Repository::local_set(const SetInfo& set, bool with_
       std::uint64_t size;
     };
     std::vector<Item> items;
+    const bool blob_layout = set.manifest && uses_blobs(*set.manifest);
+    if (blob_layout && with_attachments)
+      for (const auto& ob : set.manifest->objects)
+        items.push_back({client_.key_for(std::string(kBlobFolder) + ob.xxh3_128),
+                         local_path_for(dir / (prefix + "-attachments"), ob.path), ob.size});
     for (const auto& o : client_.list_all(client_.key_for(prefix + "-"))) {
       std::string name = o.key.substr(root.size());
       bool attachment = name.rfind(att_folder, 0) == 0;

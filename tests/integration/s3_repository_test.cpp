@@ -155,12 +155,12 @@ TEST_F(S3RepositoryTest, BackupListVerifyAndRestoreGiveBackTheSource) {
   const std::string prefix = set.name.prefix;
   EXPECT_NE(b.out.find("\"prefix\": \"" + prefix + "\""), std::string::npos) << b.out;
 
-  // The bucket holds exactly the manifest's files and attachments, at their sizes, and the
-  // manifest; no lock is left behind.
+  // The bucket holds exactly the manifest's files, one blob per distinct attachment content
+  // (named by its hash), and the manifest; no lock is left behind.
   std::map<std::string, std::uint64_t> expected = {
       {prefix + "-manifest.json", stored_objects()[prefix + "-manifest.json"]}};
   for (const auto& f : set.manifest->files) expected[f.name] = f.size;
-  for (const auto& o : set.manifest->objects) expected[prefix + "-attachments/" + o.path] = o.size;
+  for (const auto& o : set.manifest->objects) expected["blobs/" + o.xxh3_128] = o.size;
   EXPECT_EQ(stored_objects(), expected);
   EXPECT_EQ(set.manifest->objects.size(), bucket().size());
 
@@ -215,9 +215,12 @@ TEST_F(S3RepositoryTest, DamagedPartInTheBucketFailsVerifyAndRestore) {
 
 TEST_F(S3RepositoryTest, KilledBackupsLeaveNoCompleteLookingSetAndTheNextRunCleansUp) {
   auto e = env();
-  auto t0 = std::chrono::steady_clock::now();
   auto first = e.run({"backup", "--no-retention"});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  // Timed on a run like the killed ones: every attachment already stored.
+  auto t0 = std::chrono::steady_clock::now();
+  auto timed = e.run({"backup", "--no-retention"});
+  ASSERT_EQ(timed.exit_code, 0) << timed.out << timed.err;
   const double full_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const std::string good = repository().list_sets().front().name.prefix;
 
@@ -251,7 +254,7 @@ TEST_F(S3RepositoryTest, KilledBackupsLeaveNoCompleteLookingSetAndTheNextRunClea
       EXPECT_TRUE(engine::verify_set_files(local->set()).empty()) << s.name.prefix << " looks complete but is not";
     }
   }
-  EXPECT_GE(killed, 6);
+  EXPECT_GE(killed, 5);
 
   auto next = e.run({"backup", "--no-retention", "--no-attachments"});
   ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
@@ -335,9 +338,25 @@ TEST_F(S3RepositoryTest, RetriesThrottledPartsAndFailsCleanlyWhenTheStoreKeepsFa
   EXPECT_EQ(faults->stat("faults.part.slowdown"), 2);
   s3::Client c(s3_config(*faults));
   const std::string root_key = c.key_for("");
-  auto count_objects = [&] { return c.list_all(root_key).size(); };
+  // The set's own objects and locks; blobs a failed run stored whole stay until prune sweeps them.
+  auto count_objects = [&] {
+    std::size_t n = 0;
+    for (const auto& ob : c.list_all(root_key)) n += ob.key.rfind(root_key + "blobs/", 0) != 0;
+    return n;
+  };
   const auto after_good = count_objects();
 
+  // New content, so the failing run has parts to upload (stored blobs are not sent again).
+  testsupport::TempFolder other_root;
+  sandbox::generate_bucket(other_root.path, "attachments", 3, 24, 6, false);
+  auto other_storage = sandbox::StorageServer::start({.root = other_root.path});
+  e.storage_url = other_storage->url();
+  e.service_key = other_storage->key();
+  const auto blobs_before = [&] {
+    engine::repo::S3RepositoryOptions o;
+    o.config = s3_config(*faults);
+    return engine::repo::S3Repository(o).blob_sizes();
+  }();
   faults->fault("part", "error500", -1);
   auto bad = e.run({"backup", "--no-retention", "--json"});
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
@@ -351,6 +370,8 @@ TEST_F(S3RepositoryTest, RetriesThrottledPartsAndFailsCleanlyWhenTheStoreKeepsFa
   engine::repo::S3RepositoryOptions o;
   o.config = s3_config(*faults);
   engine::repo::S3Repository repo(o);
+  const auto blobs_after = repo.blob_sizes();
+  for (const auto& [hash, size] : blobs_before) EXPECT_TRUE(blobs_after.count(hash)) << "blob " << hash << " of the good set";
   auto sets = repo.list_sets();
   ASSERT_EQ(sets.size(), 1u);
   EXPECT_EQ(sets.front().state, engine::SetState::Complete);
@@ -365,4 +386,76 @@ TEST_F(S3RepositoryTest, WrongSecretIsARepositoryAuthErrorWithoutTheSecret) {
   EXPECT_NE(r.out.find("\"code\": \"repository_auth\""), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find(kSecret), std::string::npos);
   EXPECT_EQ(r.err.find(kSecret), std::string::npos);
+}
+
+TEST_F(S3RepositoryTest, UnchangedBucketUploadsNoAttachmentBytes) {
+  auto faults = S3Server::start_fault_server(s3_options());
+  auto e = env(*faults);
+  e.extra["BACKUP_REPO_BLOB_GRACE_SECONDS"] = "1";
+  auto uploads = [&] { return faults->stat("requests.put") + faults->stat("requests.part"); };
+
+  auto first = e.run({"backup", "--no-retention"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const long first_uploads = uploads();
+  engine::repo::S3RepositoryOptions o;
+  o.config = s3_config(*faults);
+  engine::repo::S3Repository repo(o);
+  const auto blobs_after_first = repo.blob_sizes();
+  const std::size_t attachments = bucket().size();
+  ASSERT_GT(attachments, 10u);
+  EXPECT_EQ(blobs_after_first.size(), repo.list_sets().front().manifest->objects.size());
+
+  auto second = e.run({"backup", "--no-retention"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  const long second_uploads = uploads() - first_uploads;
+  // The lock, five SQL files and the manifest; not one attachment.
+  EXPECT_LE(second_uploads, 8) << second.out;
+  EXPECT_NE(second.out.find("0 uploaded, " + std::to_string(attachments) + " already stored"), std::string::npos)
+      << second.out;
+  EXPECT_EQ(repo.blob_sizes(), blobs_after_first);
+  auto sets = repo.list_sets();
+  ASSERT_EQ(sets.size(), 2u);
+  for (const auto& s : sets) {
+    EXPECT_EQ(s.state, engine::SetState::Complete) << s.state_reason;
+    EXPECT_EQ(s.attachment_files, attachments);
+    // Every attachment is shared: deleting one set frees only its SQL files.
+    EXPECT_EQ(s.unshared_disk_bytes, s.sql_bytes);
+  }
+
+  EXPECT_EQ(repo.blob_sizes(), blobs_after_first);
+  for (const auto& s : repo.list_sets()) {
+    auto v = e.run({"verify", s.name.prefix});
+    EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  }
+}
+
+// On s3rver, whose object times are real (the fault server dates every object 2026-01-01).
+TEST_F(S3RepositoryTest, PruneSweepsOrphanBlobsButNotWhileABackupRuns) {
+  auto e = env();
+  e.extra["BACKUP_REPO_BLOB_GRACE_SECONDS"] = "1";
+  auto b = e.run({"backup", "--no-retention"});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  auto repo = repository();
+  const auto blobs = repo.blob_sizes();
+  ASSERT_FALSE(blobs.empty());
+  // An orphan blob, as a killed backup leaves it.
+  s3::Client c(s3_config(*s3_));
+  const std::string orphan = c.key_for("blobs/00000000000000000000000000000001");
+  c.put_object(orphan, "orphan bytes");
+  const std::string live_lock = c.key_for(".locks/backup-2020-01-01-000000.json");
+  c.put_object(live_lock, "{\"host\": \"" + host_name() + "\", \"pid\": " + std::to_string(getpid()) + "}");
+  sleep(2);
+  auto kept = e.run({"prune"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.out << kept.err;
+  EXPECT_NE(kept.err.find("a backup is running"), std::string::npos) << kept.err;
+  EXPECT_TRUE(c.head_object(orphan));
+  EXPECT_TRUE(c.head_object(live_lock));
+  c.delete_object(live_lock);
+  auto swept = e.run({"prune"});
+  ASSERT_EQ(swept.exit_code, 0) << swept.out << swept.err;
+  EXPECT_NE(swept.err.find("removed 1 attachment blob(s)"), std::string::npos) << swept.err;
+  EXPECT_FALSE(c.head_object(orphan));
+  EXPECT_EQ(repo.blob_sizes(), blobs);
+  auto v = e.run({"verify", repo.list_sets().front().name.prefix});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
