@@ -1,9 +1,10 @@
 #pragma once
-// The S3 repository: s3://BUCKET/PREFIX holds sets in the folder layout, one object per file
-// ("<root><set>-roles.sql", "<root><set>-attachments/<object path>", "<root><set>-manifest.json"),
-// so a plain copy of the prefix (aws s3 sync, rclone copy) is a usable BACKUP_DIR. A set is
-// complete only when its manifest object exists; the manifest is uploaded after every other
-// part and deleted before them. A running backup holds "<root>.locks/<set>.json" (s3_lock.hpp).
+// The S3 repository: s3://BUCKET/PREFIX holds a set's SQL files as objects named like the
+// folder layout's files ("<root><set>-roles.sql", ..., "<root><set>-manifest.json") and its
+// attachments as shared blobs (kBlobFolder). A set is complete only when its manifest object
+// exists; the manifest is uploaded after every other part and deleted before them. A running
+// backup holds "<root>.locks/<set>.json" (s3_lock.hpp). Sets written with the attachments under
+// "<root><set>-attachments/<path>" are read too.
 #include <chrono>
 #include <filesystem>
 #include <map>
