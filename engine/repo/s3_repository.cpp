@@ -66,7 +66,7 @@ void classify(s3::Client& c, ListedSet& ls, const std::map<std::string, std::uin
   if (blob_layout && s.manifest->attachments_included) {
     s.attachments_bytes = s.manifest->attachments_bytes();
     s.attachment_files = s.manifest->objects.size();
-    s.parts["attachments"] = c.key_for(std::string(kBlobFolder));
+    s.parts["attachments"] = c.key_for(s.name.prefix + "-attachments");  // named as in a folder; the bytes are blobs
   }
   for (const auto& o : s.manifest->objects) {
     std::string name = s.name.prefix + "-attachments/" + o.path;

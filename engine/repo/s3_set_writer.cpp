@@ -1,35 +1,19 @@
 // S3Repository::reserve: the lock first, parts from a private local staging folder, the
 // manifest last, then the lock removed.
-#include <stdlib.h>
-#include <sys/stat.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
-#include <system_error>
 
-#include "engine/attachments/path_safety.hpp"
 #include "engine/backupset/set_name.hpp"
-#include "engine/errors.hpp"
-#include "engine/io/sink.hpp"
 #include "engine/repo/folder_repository.hpp"
 #include "engine/repo/parallel_transfers.hpp"
+#include "engine/repo/private_temp_folder.hpp"
 #include "engine/repo/s3_repository.hpp"
 
 namespace crm::engine::repo {
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path make_private_temp_folder(const fs::path& root, const std::string& label) {
-  std::string pattern = (root / ("crmbackup-" + label + "-XXXXXX")).string();
-  if (!::mkdtemp(pattern.data()))  // mkdtemp makes it 0700
-    throw std::system_error(errno, std::generic_category(), "cannot create a temporary folder in " + root.string());
-  return pattern;
-}
 
 struct LocalPart {
   fs::path path;
@@ -214,108 +198,10 @@ class S3Reservation final : public SetReservation {
   bool aborted_ = false;
 };
 
-// Reads an object in ranged GETs of a fixed size: memory stays one chunk whatever the part.
-class S3PartReader final : public PartReader {
- public:
-  S3PartReader(const s3::S3Config& cfg, std::string key, std::uint64_t size)
-      : client_(cfg), key_(std::move(key)), size_(size) {}
-  std::size_t read(char* buf, std::size_t cap) override {
-    if (pos_ == buf_.size()) {
-      if (offset_ >= size_) return 0;
-      buf_.clear();
-      pos_ = 0;
-      std::uint64_t len = std::min<std::uint64_t>(kChunk, size_ - offset_);
-      client_.get_object(key_, [&](std::string_view d) { buf_.append(d); },
-                         {.offset = offset_, .length = len, .expected_size = size_});
-      if (buf_.size() != len)
-        throw s3::S3Error(s3::ErrorKind::kIntegrity, "short read of " + key_ + " at offset " + std::to_string(offset_));
-      offset_ += len;
-    }
-    std::size_t n = std::min(cap, buf_.size() - pos_);
-    std::memcpy(buf, buf_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  static constexpr std::uint64_t kChunk = 8u << 20;
-  s3::Client client_;
-  std::string key_;
-  std::uint64_t size_;
-  std::uint64_t offset_ = 0;
-  std::string buf_;
-  std::size_t pos_ = 0;
-};
-
-class TemporaryLocalSet final : public LocalSet {
- public:
-  TemporaryLocalSet(fs::path dir, SetInfo set) : dir_(std::move(dir)), set_(std::move(set)) {}
-  ~TemporaryLocalSet() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  const SetInfo& set() const override { return set_; }
-
- private:
-  fs::path dir_;
-  SetInfo set_;
-};
-
 }  // namespace
 
 std::unique_ptr<SetReservation> S3Repository::reserve(std::time_t now) {
   return std::make_unique<S3Reservation>(*this, now);
-}
-
-std::unique_ptr<PartReader> S3Repository::open_part(const SetInfo&, const std::string& name) {
-  std::string key = client_.key_for(name);
-  auto head = client_.head_object(key);
-  if (!head) throw s3::S3Error(s3::ErrorKind::kNoSuchKey, "no object " + key + " in " + display());
-  return std::make_unique<S3PartReader>(opts_.config, key, head->size);
-}
-
-std::unique_ptr<LocalSet> S3Repository::local_set(const SetInfo& set, bool with_attachments) {
-  const std::string& prefix = set.name.prefix;
-  fs::path dir = make_private_temp_folder(opts_.local_temp_root, prefix + "-copy");
-  try {
-    const std::string root = client_.key_for("");
-    const std::string att_folder = prefix + "-attachments/";
-    struct Item {
-      std::string key;
-      fs::path local;
-      std::uint64_t size;
-    };
-    std::vector<Item> items;
-    const bool blob_layout = set.manifest && uses_blobs(*set.manifest);
-    if (blob_layout && with_attachments)
-      for (const auto& ob : set.manifest->objects)
-        items.push_back({client_.key_for(std::string(kBlobFolder) + ob.xxh3_128),
-                         local_path_for(dir / (prefix + "-attachments"), ob.path), ob.size});
-    for (const auto& o : client_.list_all(client_.key_for(prefix + "-"))) {
-      std::string name = o.key.substr(root.size());
-      bool attachment = name.rfind(att_folder, 0) == 0;
-      if (attachment && !with_attachments) continue;
-      if (attachment) items.push_back({o.key, local_path_for(dir / (prefix + "-attachments"), name.substr(att_folder.size())), o.size});
-      else if (name.find('/') == std::string::npos) items.push_back({o.key, dir / name, o.size});
-    }
-    if (with_attachments) fs::create_directories(dir / (prefix + "-attachments"));
-    run_transfers(opts_.config, items.size(), opts_.config.transfers, [&](s3::Client& c, std::size_t i) {
-      const Item& it = items[i];
-      std::error_code ec;
-      fs::create_directories(it.local.parent_path(), ec);
-      ::chmod(it.local.parent_path().c_str(), 0700);
-      AtomicFile f(it.local);
-      c.get_object(it.key, [&](std::string_view d) { f.write(d); }, {.expected_size = it.size});
-      f.commit();
-    });
-    for (auto& s : scan_backup_dir(dir))
-      if (s.name.prefix == prefix) return std::make_unique<TemporaryLocalSet>(dir, std::move(s));
-    throw UsageError("Backup files not found for prefix: " + prefix + " in " + display());
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    throw;
-  }
 }
 
 }  // namespace crm::engine::repo
