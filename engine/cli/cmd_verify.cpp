@@ -59,11 +59,20 @@ void register_verify(CLI::App& app, Registry& reg) {
         if (!stored.manifest)
           throw engine::DamagedSetError("the backup " + stored.name.prefix + " in " + repository->display() + " is " +
                                         engine::to_string(stored.state) + " (" + stored.state_reason + ")");
-        out << "  downloading it from " << repository->display() << " into a private temporary folder\n" << std::flush;
       }
-      auto local = repository->local_set(stored, !o->no_attachments);
+      // Attachments are hashed where they are stored (streamed), unless --restore-into needs
+      // them as files; the SQL files come to a private temporary folder.
+      std::optional<std::vector<engine::VerifyProblem>> remote_attachments;
+      if (!o->no_attachments && o->restore_into.empty()) remote_attachments = repository->verify_attachments_in_place(stored);
+      const bool local_attachments = !o->no_attachments && !remote_attachments;
+      if (!repository->is_folder())
+        out << "  downloading its " << (local_attachments ? "files" : "SQL files") << " from " << repository->display()
+            << " into a private temporary folder\n" << std::flush;
+      auto local = repository->local_set(stored, local_attachments);
       const engine::SetInfo& set = local->set();
-      auto problems = engine::verify_set_files(set, {.attachments = !o->no_attachments});
+      auto problems = engine::verify_set_files(set, {.attachments = local_attachments});
+      if (remote_attachments)
+        for (auto& p : *remote_attachments) problems.push_back(std::move(p));
       bool legacy = !set.manifest;
       for (auto& p : engine::verify_set_sql(set)) problems.push_back(std::move(p));
       // Problems in the files themselves make the set damaged; the rest come from --restore-into.

@@ -7,12 +7,14 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
+#include "engine/verify/verify_files.hpp"
 
 namespace crm::engine::repo {
 
@@ -83,6 +85,10 @@ class Repository {
   // "<prefix>-attachments/<object path>".
   virtual std::unique_ptr<PartReader> open_part(const SetInfo& set, const std::string& name) = 0;
   virtual std::unique_ptr<LocalSet> local_set(const SetInfo& set, bool with_attachments) = 0;
+  // Hashes the set's attachments where they are stored, streamed, without a local copy, and
+  // compares them with the manifest. nullopt where the local files are checked instead (the
+  // folder repository, whose local set is the set itself).
+  virtual std::optional<std::vector<VerifyProblem>> verify_attachments_in_place(const SetInfo&) { return std::nullopt; }
   // Manifest first (an interrupted removal never leaves a complete-looking set), then the rest.
   virtual void remove_set(const std::string& prefix) = 0;
   // After sets were removed: deletes stored content no remaining set refers to (content shared

@@ -471,6 +471,20 @@ TEST_F(S3RepositoryTest, PruneSweepsOrphanBlobsButNotWhileABackupRuns) {
   EXPECT_NE(swept.err.find("removed 1 attachment blob(s)"), std::string::npos) << swept.err;
   EXPECT_FALSE(c.head_object(orphan));
   EXPECT_EQ(repo.blob_sizes(), blobs);
-  auto v = e.run({"verify", repo.list_sets().front().name.prefix});
+  const auto set = repo.list_sets().front();
+  auto v = e.run({"verify", set.name.prefix});
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+
+  // A blob damaged in the bucket (same size): verify, hashing the attachments as streams from
+  // the bucket, names the attachment.
+  const auto& victim = set.manifest->objects.back();
+  std::string bytes;
+  c.get_object(c.key_for("blobs/" + victim.xxh3_128), [&](std::string_view d) { bytes.append(d); });
+  ASSERT_FALSE(bytes.empty());
+  bytes[0] ^= 0x01;
+  c.put_object(c.key_for("blobs/" + victim.xxh3_128), bytes);
+  auto bad = e.run({"verify", set.name.prefix});
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("downloading its SQL files"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find(set.name.prefix + "-attachments/" + victim.path + ": hash"), std::string::npos) << bad.out;
 }
