@@ -234,6 +234,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   m.finished_at = now_iso();
   guard.throw_if_interrupted(stopped);
   if (!repository->is_folder()) out << "Uploading the backup to " << location << "...\n" << std::flush;
+  writer.set_show_progress(o.show_progress);
   writer.commit(m);
   if (auto note = writer.commit_note(); !note.empty()) out << note << "\n";
 

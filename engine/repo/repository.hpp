@@ -46,6 +46,8 @@ class SetReservation {
   // Where a committed part is, for people ("/backups/backup-...-roles.sql", "s3://b/p/backup-...").
   virtual std::string final_location(std::string_view part) const = 0;
   virtual void commit(const Manifest& manifest) = 0;
+  // Whether commit() shows the progress of a long transfer (uploads to a remote repository).
+  virtual void set_show_progress(bool) {}
   // Removes everything this reservation made. Idempotent.
   virtual void abort() noexcept = 0;
   // For a main thread that does not come back before a forced exit: only local work, no

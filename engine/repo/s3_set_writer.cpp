@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/backupset/set_name.hpp"
+#include "engine/io/progress.hpp"
 #include "engine/repo/folder_repository.hpp"
 #include "engine/repo/parallel_transfers.hpp"
 #include "engine/repo/private_temp_folder.hpp"
@@ -88,12 +89,22 @@ class S3Reservation final : public SetReservation {
     manifest.options["attachments_layout"] = "blobs";
     auto parts = blobs_for_attachments(staged_parts(staging_, prefix_), manifest);
     const auto& cfg = repo_.options().config;
+    std::uint64_t total = 0;
+    for (const auto& p : parts) total += p.size;
+    Progress progress({.label = "upload", .enabled = show_progress_}, total, parts.size());
     run_transfers(cfg, parts.size(), cfg.transfers, [&](s3::Client& c, std::size_t i) {
       const LocalPart& p = parts[i];
       FilePartReader reader(p.path);
       try {
-        auto put = c.upload_stream(c.key_for(p.name), [&](char* buf, std::size_t cap) { return reader.read(buf, cap); },
+        // Counted as read: upload_stream reads each byte once and resends its own buffer on a retry.
+        auto put = c.upload_stream(c.key_for(p.name),
+                                   [&](char* buf, std::size_t cap) {
+                                     std::size_t n = reader.read(buf, cap);
+                                     progress.add_bytes(n);
+                                     return n;
+                                   },
                                    p.size);
+        progress.add_files();
         if (put.size != p.size)
           throw std::runtime_error("uploaded " + std::to_string(put.size) + " bytes, the file has " +
                                    std::to_string(p.size));
@@ -101,6 +112,7 @@ class S3Reservation final : public SetReservation {
         std::throw_with_nested(std::runtime_error("cannot upload " + p.name + " to " + repo_.display() + ": " + e.what()));
       }
     });
+    progress.finish();
     s3::Client& c = repo_.client();
     // A prune that ran meanwhile may have swept a blob found stored: upload what is missing.
     auto stored = repo_.blob_sizes();
@@ -137,6 +149,7 @@ class S3Reservation final : public SetReservation {
   }
 
   void abort_local() noexcept override { remove_staging(); }
+  void set_show_progress(bool show) override { show_progress_ = show; }
 
   std::string commit_note() const override {
     if (!attachments_) return "";
@@ -189,6 +202,7 @@ class S3Reservation final : public SetReservation {
   S3Repository& repo_;
   std::map<std::string, LocalPart> reused_;  // hash -> a local copy, should the blob vanish
   std::size_t attachments_ = 0;
+  bool show_progress_ = false;
   std::uint64_t reused_bytes_ = 0;
   std::string prefix_, lock_key_;
   fs::path staging_;

@@ -146,6 +146,8 @@ TEST_F(S3RepositoryTest, BackupListVerifyAndRestoreGiveBackTheSource) {
   auto b = e.run({"backup", "--json"});
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
   expect_no_secret(b);
+  EXPECT_NE(b.err.find("upload: "), std::string::npos) << "no upload progress: " << b.err;
+  EXPECT_NE(b.err.find(" uploaded, 0 already stored"), std::string::npos) << b.err;
 
   auto repo = repository();
   auto sets = repo.list_sets();
