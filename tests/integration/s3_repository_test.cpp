@@ -13,6 +13,7 @@
 #include <climits>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <set>
 
 #include "engine/backupset/set_name.hpp"
@@ -20,6 +21,7 @@
 #include "engine/repo/s3_repository.hpp"
 #include "engine/verify/verify_files.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
+#include "fixtures/sandbox/process.hpp"
 #include "fixtures/sandbox/s3_server.hpp"
 #include "fixtures/sandbox/storage_server.hpp"
 #include "s3/client.hpp"
@@ -489,4 +491,39 @@ TEST_F(S3RepositoryTest, PruneSweepsOrphanBlobsButNotWhileABackupRuns) {
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
   EXPECT_NE(bad.out.find("downloading its SQL files"), std::string::npos) << bad.out;
   EXPECT_NE(bad.out.find(set.name.prefix + "-attachments/" + victim.path + ": hash"), std::string::npos) << bad.out;
+}
+
+// A set written by the tool is readable with a standard client: the AWS CLI lists the same
+// objects at the same sizes, and the manifest it downloads names the set.
+TEST_F(S3RepositoryTest, AwsCliSeesTheObjectsAndSizesTheToolWrote) {
+  std::string aws = sandbox::find_program("aws");
+  if (aws.empty()) GTEST_SKIP() << "the AWS CLI is not installed (apt-get install awscli): interop not checked";
+  auto b = env().run({"backup", "--no-retention"});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  const auto set = repository().list_sets().front();
+  sandbox::ProcessOptions po;
+  po.env = {{"AWS_ACCESS_KEY_ID", s3_->options().access_key},
+            {"AWS_SECRET_ACCESS_KEY", s3_->options().secret_key},
+            {"AWS_DEFAULT_REGION", "us-east-1"},
+            {"AWS_CONFIG_FILE", "/dev/null"},
+            {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}};
+  po.timeout_seconds = 120;
+  auto ls = sandbox::run_process({aws, "s3", "ls", "--recursive", "--endpoint-url", s3_->url(), repo_url()}, po);
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  // "2026-12-03 14:45:42     123456 PREFIX/key"
+  const std::string root = s3::parse_location(repo_url()).prefix;
+  std::map<std::string, std::uint64_t> listed;
+  std::istringstream lines(ls.out);
+  for (std::string date, time, key; lines >> date >> time;) {
+    std::uint64_t size = 0;
+    lines >> size >> std::ws;
+    std::getline(lines, key);
+    ASSERT_EQ(key.rfind(root, 0), 0u) << key;
+    listed[key.substr(root.size())] = size;
+  }
+  EXPECT_EQ(listed, stored_objects());
+  auto cat = sandbox::run_process(
+      {aws, "s3", "cp", "--endpoint-url", s3_->url(), repo_url() + set.name.prefix + "-manifest.json", "-"}, po);
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_EQ(engine::parse_manifest(cat.out, "aws s3 cp").prefix, set.name.prefix);
 }
