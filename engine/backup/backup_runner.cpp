@@ -179,6 +179,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     ao.show_progress = o.show_progress;
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
+    else if (!folder && !o.full_download)
+      ao.reuse = repository->stored_attachment_reuse(prefix);  // may be empty: download everything
     att = backup_attachments(o.storage, writer.staging_path("attachments"), ao);
     if (reuse && reuse->active()) {
       const auto& rs = reuse->stats();
@@ -227,9 +229,10 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   m.attachments_included = o.attachments;
   m.bucket = o.attachments ? o.storage.bucket : "";
   for (const auto& ob : att.objects) {
-    std::string source = reuse ? reuse->source_of(ob.path) : "downloaded";
+    // "stored": unchanged and already in the (remote) repository, neither downloaded nor sent.
+    std::string source = reuse ? reuse->source_of(ob.path) : ob.downloaded ? "downloaded" : "stored";
     m.objects.push_back({ob.path, ob.size, ob.xxh3_128, ob.content_type, ob.cache_control, ob.etag, ob.last_modified,
-                         source, source == "downloaded" ? "" : reuse->from_prefix()});
+                         source, reuse && source != "downloaded" ? reuse->from_prefix() : ""});
   }
   m.finished_at = now_iso();
   guard.throw_if_interrupted(stopped);

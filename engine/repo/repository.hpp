@@ -6,12 +6,14 @@
 #include <cstddef>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/attachments/attachments.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "engine/verify/verify_files.hpp"
@@ -66,6 +68,10 @@ class LocalSet {
   virtual const SetInfo& set() const = 0;
 };
 
+// BackupAttachmentsOptions::reuse: a record for an attachment the backup need not download.
+using AttachmentReuse =
+    std::function<std::optional<ObjectRecord>(const storage::ObjectEntry& listed, const std::filesystem::path& dest)>;
+
 class Repository {
  public:
   virtual ~Repository() = default;
@@ -96,6 +102,11 @@ class Repository {
   // After sets were removed: deletes stored content no remaining set refers to (content shared
   // between sets); one line per action. Nothing to do where sets share nothing.
   virtual std::vector<std::string> sweep_unreferenced() { return {}; }
+  // For a backup writing the set exclude_prefix: recognises an attachment unchanged since the
+  // newest complete set (same size, ETag and time) whose content the repository already holds,
+  // so it is neither downloaded nor stored again (no file is put at dest). Empty where the
+  // backup reuses files otherwise (the folder repository's hard links).
+  virtual AttachmentReuse stored_attachment_reuse(const std::string&) { return {}; }
 };
 
 }  // namespace crm::engine::repo

@@ -49,6 +49,7 @@ class S3Repository final : public Repository {
   std::optional<std::vector<VerifyProblem>> verify_attachments_in_place(const SetInfo& set) override;
   void remove_set(const std::string& prefix) override;
   std::vector<std::string> sweep_unreferenced() override;
+  AttachmentReuse stored_attachment_reuse(const std::string& exclude_prefix) override;
 
   const S3RepositoryOptions& options() const { return opts_; }
   s3::Client& client() { return client_; }

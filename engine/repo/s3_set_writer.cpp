@@ -1,5 +1,6 @@
 // S3Repository::reserve: the lock first, parts from a private local staging folder, the
 // manifest last, then the lock removed.
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -114,15 +115,23 @@ class S3Reservation final : public SetReservation {
     });
     progress.finish();
     s3::Client& c = repo_.client();
-    // A prune that ran meanwhile may have swept a blob found stored: upload what is missing.
+    // Every blob the manifest names must be stored now: a prune that ran meanwhile may have
+    // swept one found stored. Upload it again from the local copy, or fail without a manifest.
     auto stored = repo_.blob_sizes();
-    for (const auto& [hash, file] : reused_) {
-      auto it = stored.find(hash);
-      if (it != stored.end() && it->second == file.size) continue;
-      FilePartReader reader(file.path);
-      c.upload_stream(c.key_for(std::string(kBlobFolder) + hash),
-                      [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, file.size);
+    for (const auto& o : manifest.objects) {
+      auto it = stored.find(o.xxh3_128);
+      if (it != stored.end() && it->second == o.size) continue;
+      auto local = reused_.find(o.xxh3_128);
+      if (local == reused_.end())
+        throw std::runtime_error("the stored attachment " + o.path + " (blob " + o.xxh3_128 + ") disappeared from " +
+                                 repo_.display() + " during the backup (a prune at the same time?): run the backup again");
+      FilePartReader reader(local->second.path);
+      c.upload_stream(c.key_for(std::string(kBlobFolder) + o.xxh3_128),
+                      [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, local->second.size);
+      stored[o.xxh3_128] = o.size;
     }
+    objects_ = manifest.objects.size();
+    objects_bytes_ = manifest.attachments_bytes();
     // Last: from this object on, readers take the set as complete.
     c.put_object(c.key_for(prefix_ + "-manifest.json"), manifest_to_json(manifest),
                  {.content_type = "application/json", .if_none_match = true});
@@ -152,9 +161,10 @@ class S3Reservation final : public SetReservation {
   void set_show_progress(bool show) override { show_progress_ = show; }
 
   std::string commit_note() const override {
-    if (!attachments_) return "";
-    return "  Attachments: " + std::to_string(attachments_ - reused_.size()) + " uploaded, " +
-           std::to_string(reused_.size()) + " already stored (" + std::to_string(reused_bytes_) + " bytes not sent)";
+    if (!objects_) return "";
+    return "  Attachments: " + std::to_string(uploaded_) + " uploaded, " + std::to_string(objects_ - uploaded_) +
+           " already stored (" + std::to_string(objects_bytes_ - std::min(objects_bytes_, uploaded_bytes_)) +
+           " bytes not sent)";
   }
 
  private:
@@ -186,13 +196,13 @@ class S3Reservation final : public SetReservation {
       auto h = hash_of.find(p.name.substr(att_folder.size()));
       if (h == hash_of.end())
         throw std::runtime_error("the attachment " + p.name + " is not in the manifest: the backup is not consistent");
-      ++attachments_;
       auto it = stored.find(h->second);
       if ((it != stored.end() && it->second == p.size) || !scheduled.insert(h->second).second) {
-        reused_bytes_ += p.size;
         reused_.emplace(h->second, p);
         continue;
       }
+      ++uploaded_;
+      uploaded_bytes_ += p.size;
       p.name = std::string(kBlobFolder) + h->second;
       out.push_back(std::move(p));
     }
@@ -201,9 +211,9 @@ class S3Reservation final : public SetReservation {
 
   S3Repository& repo_;
   std::map<std::string, LocalPart> reused_;  // hash -> a local copy, should the blob vanish
-  std::size_t attachments_ = 0;
+  std::size_t objects_ = 0, uploaded_ = 0;  // attachments in the manifest / blobs this run sent
+  std::uint64_t objects_bytes_ = 0, uploaded_bytes_ = 0;
   bool show_progress_ = false;
-  std::uint64_t reused_bytes_ = 0;
   std::string prefix_, lock_key_;
   fs::path staging_;
   std::unique_ptr<LockHeartbeat> heartbeat_;

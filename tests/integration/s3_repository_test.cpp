@@ -431,9 +431,19 @@ TEST_F(S3RepositoryTest, UnchangedBucketUploadsNoAttachmentBytes) {
   EXPECT_LE(second_uploads, 8) << second.out;
   EXPECT_NE(second.out.find("0 uploaded, " + std::to_string(attachments) + " already stored"), std::string::npos)
       << second.out;
+  // Nor downloaded: the listing says they are unchanged and their blobs are stored.
+  EXPECT_NE(second.out.find("Reusing " + std::to_string(attachments) + " unchanged files; downloading 0"),
+            std::string::npos)
+      << second.out;
+  // --full downloads every attachment again, and still uploads none.
+  auto full = e.run({"backup", "--no-retention", "--full"});
+  ASSERT_EQ(full.exit_code, 0) << full.out << full.err;
+  EXPECT_EQ(full.out.find("Reusing "), std::string::npos) << full.out;
+  EXPECT_NE(full.out.find("0 uploaded, " + std::to_string(attachments) + " already stored"), std::string::npos)
+      << full.out;
   EXPECT_EQ(repo.blob_sizes(), blobs_after_first);
   auto sets = repo.list_sets();
-  ASSERT_EQ(sets.size(), 2u);
+  ASSERT_EQ(sets.size(), 3u);
   for (const auto& s : sets) {
     EXPECT_EQ(s.state, engine::SetState::Complete) << s.state_reason;
     EXPECT_EQ(s.attachment_files, attachments);
