@@ -413,7 +413,15 @@ TEST_F(S3RepositoryTest, UnchangedBucketUploadsNoAttachmentBytes) {
   e.extra["BACKUP_REPO_BLOB_GRACE_SECONDS"] = "1";
   auto uploads = [&] { return faults->stat("requests.put") + faults->stat("requests.part"); };
 
-  auto first = e.run({"backup", "--no-retention"});
+  auto timed_run = [&](std::vector<std::string> args, const char* property) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = e.run(args);
+    // Recorded for people (gtest XML), never asserted: speed is measured in bench/.
+    RecordProperty(property, static_cast<int>(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()));
+    return r;
+  };
+  auto first = timed_run({"backup", "--no-retention"}, "first_backup_ms");
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   const long first_uploads = uploads();
   engine::repo::S3RepositoryOptions o;
@@ -424,9 +432,11 @@ TEST_F(S3RepositoryTest, UnchangedBucketUploadsNoAttachmentBytes) {
   ASSERT_GT(attachments, 10u);
   EXPECT_EQ(blobs_after_first.size(), repo.list_sets().front().manifest->objects.size());
 
-  auto second = e.run({"backup", "--no-retention"});
+  auto second = timed_run({"backup", "--no-retention"}, "unchanged_backup_ms");
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   const long second_uploads = uploads() - first_uploads;
+  RecordProperty("first_backup_upload_requests", static_cast<int>(first_uploads));
+  RecordProperty("unchanged_backup_upload_requests", static_cast<int>(second_uploads));
   // The lock, five SQL files and the manifest; not one attachment.
   EXPECT_LE(second_uploads, 8) << second.out;
   EXPECT_NE(second.out.find("0 uploaded, " + std::to_string(attachments) + " already stored"), std::string::npos)
