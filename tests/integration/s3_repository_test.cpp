@@ -547,3 +547,36 @@ TEST_F(S3RepositoryTest, AwsCliSeesTheObjectsAndSizesTheToolWrote) {
   ASSERT_EQ(cat.exit_code, 0) << cat.err;
   EXPECT_EQ(engine::parse_manifest(cat.out, "aws s3 cp").prefix, set.name.prefix);
 }
+
+// The source bucket changes between two backups: the second backup stores nothing new and
+// each set restores its own bucket state, from blobs shared between them.
+TEST_F(S3RepositoryTest, EachSetRestoresItsOwnBucketAfterTheBucketChanged) {
+  auto e = env();
+  const auto original = bucket();
+  ASSERT_GT(original.size(), 2u);
+  auto b1 = e.run({"backup", "--no-retention"});
+  ASSERT_EQ(b1.exit_code, 0) << b1.out << b1.err;
+  const std::string gone = original.begin()->first;
+  storage::StorageConfig cfg{.base_url = storage_->url(), .service_key = storage_->key()};
+  storage::StorageClient(cfg).delete_objects({gone});
+  const auto changed = bucket();
+  ASSERT_EQ(changed.size() + 1, original.size());
+  auto b2 = e.run({"backup", "--no-retention"});
+  ASSERT_EQ(b2.exit_code, 0) << b2.out << b2.err;
+  EXPECT_NE(b2.out.find("0 uploaded, " + std::to_string(changed.size()) + " already stored"), std::string::npos)
+      << b2.out;
+  auto sets = repository().list_sets();  // newest first
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0].manifest->objects.size(), changed.size());
+  EXPECT_EQ(sets[1].manifest->objects.size(), original.size());
+
+  auto before = checksums();
+  auto r2 = e.run({"restore", sets[0].name.prefix, "--yes"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.out << r2.err;
+  EXPECT_EQ(testsupport::diff_maps(changed, bucket()), "");
+  // The older set brings the deleted object back (and leaves the bucket as the suite found it).
+  auto r1 = e.run({"restore", sets[1].name.prefix, "--yes"});
+  ASSERT_EQ(r1.exit_code, 0) << r1.out << r1.err;
+  EXPECT_EQ(testsupport::diff_maps(original, bucket()), "");
+  EXPECT_EQ(testsupport::diff_maps(before, checksums()), "");
+}
