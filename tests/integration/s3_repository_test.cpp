@@ -168,6 +168,18 @@ TEST_F(S3RepositoryTest, BackupListVerifyAndRestoreGiveBackTheSource) {
   for (const auto& o : set.manifest->objects) expected["blobs/" + o.xxh3_128] = o.size;
   EXPECT_EQ(stored_objects(), expected);
   EXPECT_EQ(set.manifest->objects.size(), bucket().size());
+  // No secret was written to the set either.
+  {
+    s3::Client c(s3_config(*s3_));
+    for (const auto& [name, size] : expected) {
+      if (name.rfind("blobs/", 0) == 0) continue;  // the bucket's own files
+      std::string body;
+      c.get_object(c.key_for(name), [&](std::string_view d) { body.append(d); });
+      EXPECT_EQ(body.find(kSecret), std::string::npos) << name;
+      EXPECT_EQ(body.find(kSessionToken), std::string::npos) << name;
+      EXPECT_EQ(body.find(storage_->key()), std::string::npos) << name;
+    }
+  }
 
   // Parts read back as streams match the manifest's hashes: the data file and an attachment
   // (read from its blob).
