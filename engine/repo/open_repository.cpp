@@ -28,8 +28,14 @@ std::shared_ptr<Repository> open_repository(const RepositorySelection& sel, bool
   if (!sel.repo_flag.empty() && !sel.backup_dir_flag.empty())
     throw UsageError("--repo and --backup-dir both name the repository: give one of them");
   std::string url = sel.repo_flag;
+  std::string origin = "--repo";
   if (url.empty() && sel.backup_dir_flag.empty())
-    if (auto v = env("BACKUP_REPO"); v && !v->empty()) url = *v;
+    if (auto v = env("BACKUP_REPO"); v && !v->empty()) {
+      url = *v;
+      origin = "BACKUP_REPO";
+    }
+  if (!url.empty() && !is_s3_url(url) && url.front() != '/')
+    throw UsageError(origin + " must be s3://BUCKET/PREFIX or an absolute folder path, got '" + url + "'");
   if (!is_s3_url(url)) {
     if (sel.url_style) throw UsageError("--s3-url-style only applies to an s3:// repository");
     // A folder: the flag value, else BACKUP_DIR, with the old scripts' checks and messages.

@@ -73,6 +73,14 @@ TEST(RepositorySelection, ConflictsAndBadSettingsAreUsageErrors) {
                                      env_of(kAws)),
                UsageError);
   EXPECT_THROW(repo::open_repository({.repo_flag = "s3://"}, false, env_of(kAws)), UsageError);
+  try {
+    repo::open_repository({}, false, env_of({{"BACKUP_REPO", "backups/relative"}}));
+    ADD_FAILURE() << "a relative BACKUP_REPO accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("BACKUP_REPO must be s3://BUCKET/PREFIX or an absolute folder path"),
+              std::string::npos)
+        << e.what();
+  }
   auto stale = kAws;
   stale["BACKUP_REPO_LOCK_STALE_SECONDS"] = "30";  // not longer than the 60 s heartbeat
   EXPECT_THROW(repo::open_repository({.repo_flag = "s3://b/p"}, false, env_of(stale)), UsageError);
