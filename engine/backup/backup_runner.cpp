@@ -11,7 +11,7 @@
 #include "engine/backupset/manifest.hpp"
 #include "engine/backupset/retention.hpp"
 #include "engine/backupset/set_report.hpp"
-#include "engine/backupset/staging.hpp"
+#include "engine/repo/folder_repository.hpp"
 #include "engine/data/data_dump.hpp"
 #include "engine/data/migrations_sql.hpp"
 #include "engine/db_connect.hpp"
@@ -57,7 +57,10 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   const std::string stopped = "the backup was stopped: the unfinished backup was removed and older backups are untouched";
   auto t0 = std::chrono::steady_clock::now();
   std::string started_at = now_iso();
-  for (const auto& line : clean_crashed_runs(o.backup_dir)) out << "  " << line << "\n";
+  std::shared_ptr<repo::Repository> repository = o.repository;
+  if (!repository) repository = std::make_shared<repo::FolderRepository>(o.backup_dir);
+  const std::string location = repository->display();
+  for (const auto& line : repository->clean_crashed_runs()) out << "  " << line << "\n";
 
   // Reach both services before a set is reserved: a stopped database or a rejected key leaves
   // nothing behind.
@@ -79,15 +82,18 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   std::string source_identity = database_identity(coord);
 
   guard.throw_if_interrupted("the backup was stopped before it started; nothing was written");
-  SetWriter writer(o.backup_dir, std::time(nullptr));
+  auto reservation = repository->reserve(std::time(nullptr));
+  repo::SetReservation& writer = *reservation;
   // The main thread removes the folder as it unwinds; this is for a main thread that does not
   // come back (blocked where no cancel reaches) before the guard's forced exit.
-  auto remove_staging = guard.before_forced_exit([&writer] { writer.abort(); });
+  auto remove_staging = guard.before_forced_exit([&writer] { writer.abort_local(); });
   const std::string& prefix = writer.prefix();
-  // Started now so the previous set's files are hashed while the database is dumped.
+  // Started now so the previous set's files are hashed while the database is dumped. Only
+  // where sets can share files (hard links): a remote repository downloads every file.
   std::unique_ptr<PreviousSetReuse> reuse;
-  if (o.attachments && !o.full_download) {
-    reuse = std::make_unique<PreviousSetReuse>(o.backup_dir, prefix);
+  auto* folder = dynamic_cast<repo::FolderRepository*>(repository.get());
+  if (o.attachments && !o.full_download && folder && repository->capabilities().hard_links) {
+    reuse = std::make_unique<PreviousSetReuse>(folder->dir(), prefix);
     reuse->start_hashing();
   }
   LockWaitWatcher lock_watch(o.db, coord, o.lock_timeout,
@@ -95,7 +101,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
 
   const std::string data_part = o.zstd_level ? "data.sql.zst" : "data.sql";
   out << "Starting database" << (o.attachments ? " and attachments" : "") << " backup...\n";
-  out << "Backup files will be saved to: " << o.backup_dir.string() << "\n";
+  out << "Backup files will be saved to: " << location << "\n";
   out << "  - Roles: " << prefix << "-roles.sql\n";
   out << "  - Schema: " << prefix << "-schema.sql\n";
   out << "  - Data: " << prefix << "-" << data_part << "\n";
@@ -175,6 +181,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     ao.show_progress = o.show_progress;
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
+    else if (!folder && !o.full_download)
+      ao.reuse = repository->stored_attachment_reuse(prefix);  // may be empty: download everything
     try {
       att = backup_attachments(storage_cfg, writer.staging_path("attachments"), ao);
     } catch (const std::exception&) {
@@ -228,13 +236,17 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   m.attachments_included = o.attachments;
   m.bucket = o.attachments ? o.storage.bucket : "";
   for (const auto& ob : att.objects) {
-    std::string source = reuse ? reuse->source_of(ob.path) : "downloaded";
+    // "stored": unchanged and already in the (remote) repository, neither downloaded nor sent.
+    std::string source = reuse ? reuse->source_of(ob.path) : ob.downloaded ? "downloaded" : "stored";
     m.objects.push_back({ob.path, ob.size, ob.xxh3_128, ob.content_type, ob.cache_control, ob.etag, ob.last_modified,
-                         source, source == "downloaded" ? "" : reuse->from_prefix()});
+                         source, reuse && source != "downloaded" ? reuse->from_prefix() : ""});
   }
   m.finished_at = now_iso();
   guard.throw_if_interrupted(stopped);
-  writer.finish(m);
+  if (!repository->is_folder()) out << "Uploading the backup to " << location << "...\n" << std::flush;
+  writer.set_show_progress(o.show_progress);
+  writer.commit(m);
+  if (auto note = writer.commit_note(); !note.empty()) out << note << "\n";
 
   std::uint64_t total = att.bytes;
   out << "✓ Backup completed successfully!\n";
@@ -248,7 +260,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   }
   if (o.attachments) out << "  Attachments: " << prefix << "-attachments (" << format_size_auto(att.bytes) << ")\n";
   out << "  Total size: " << format_gb(total) << " (" << format_mb(total) << ")\n";
-  out << "  Location: " << o.backup_dir.string() << "\n";
+  out << "  Location: " << location << "\n";
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out << "  Took " << format_duration(secs) << "\n";
   if (!warnings.empty())
@@ -258,16 +270,17 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
 
   std::vector<RetentionDecision> retention;
   if (o.apply_retention) {
-    auto plan = plan_retention(scan_backup_dir(o.backup_dir), prefix, std::time(nullptr), o.retention_days);
-    retention = apply_retention(o.backup_dir, plan);
+    auto plan = plan_retention(repository->list_sets(), prefix, std::time(nullptr), o.retention_days);
+    retention = apply_retention([&](const std::string& p) { repository->remove_set(p); }, plan);
     print_retention(out, retention, false, o.retention_days);
+    for (const auto& line : repository->sweep_unreferenced()) out << "  " << line << "\n";
   }
 
   BackupOutcome outcome;
   outcome.prefix = prefix;
-  outcome.manifest_path = writer.final_path("manifest.json");
+  outcome.manifest_path = writer.final_location("manifest.json");
   JsonWriter w;
-  w.begin_object().field("ok", true).field("prefix", prefix).field("backup_dir", o.backup_dir.string());
+  w.begin_object().field("ok", true).field("prefix", prefix).field("backup_dir", location);
   w.field("manifest", outcome.manifest_path.string()).field("seconds", secs).field("total_bytes", total);
   w.key("files").begin_array();
   for (const auto& f : files)

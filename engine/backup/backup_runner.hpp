@@ -3,17 +3,20 @@
 // manifest written last, then retention. Prints the old scripts' lines.
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 
+#include "engine/repo/repository.hpp"
 #include "pgwire/conninfo.hpp"
 #include "storage-api/config.hpp"
 
 namespace crm::engine {
 
 struct BackupOptions {
-  std::filesystem::path backup_dir;  // resolved and checked
+  std::filesystem::path backup_dir;  // resolved and checked; used when repository is null
+  std::shared_ptr<repo::Repository> repository;  // null: the folder repository at backup_dir
   pg::ConnectOptions db;
   unsigned jobs = 0;
   std::optional<int> zstd_level;  // data.sql.zst when set
@@ -29,7 +32,7 @@ struct BackupOptions {
 
 struct BackupOutcome {
   std::string prefix;
-  std::filesystem::path manifest_path;
+  std::filesystem::path manifest_path;  // or the manifest's URL in a remote repository
   int exit_code = 0;
   std::string json;  // the machine-readable summary
 };

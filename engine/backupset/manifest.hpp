@@ -57,7 +57,7 @@ struct ManifestObject {
   std::string cache_control;
   std::string etag;
   std::string last_modified;
-  std::string source = "downloaded";  // downloaded | linked | copied
+  std::string source = "downloaded";  // downloaded | linked | copied | stored (already in an S3 repository)
   std::string from_set;               // for linked/copied: the set it came from
 };
 

@@ -63,11 +63,16 @@ std::string retention_days_problem(long long days) {
 }
 
 std::vector<RetentionDecision> apply_retention(const std::filesystem::path& backup_dir, const RetentionPlan& plan) {
+  return apply_retention([&](const std::string& prefix) { remove_set(backup_dir, prefix); }, plan);
+}
+
+std::vector<RetentionDecision> apply_retention(const std::function<void(const std::string& prefix)>& remove,
+                                               const RetentionPlan& plan) {
   std::vector<RetentionDecision> done;
   for (auto d : plan.decisions) {
     if (d.remove) {
       try {
-        remove_set(backup_dir, d.prefix);
+        remove(d.prefix);
       } catch (const std::exception& e) {
         d.remove = false;
         d.reason = std::string("deletion failed: ") + e.what();

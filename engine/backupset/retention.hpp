@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,5 +49,8 @@ std::string retention_days_problem(long long days);
 // Deletes the sets the plan marks; returns the decisions actually carried out (a failed
 // deletion is reported in its reason and stops nothing else).
 std::vector<RetentionDecision> apply_retention(const std::filesystem::path& backup_dir, const RetentionPlan& plan);
+// The same with the deletion given (a repository's remove_set).
+std::vector<RetentionDecision> apply_retention(const std::function<void(const std::string& prefix)>& remove,
+                                               const RetentionPlan& plan);
 
 }  // namespace crm::engine

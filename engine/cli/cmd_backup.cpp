@@ -7,6 +7,7 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/retention_option.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 
@@ -14,7 +15,7 @@ namespace crm::cli {
 
 void register_backup(CLI::App& app, Registry& reg) {
   struct Opts {
-    std::string backup_dir;
+    RepoOption repo;
     DbOptions db;
     LockTimeoutOption lock_timeout;
     StorageOptions storage;
@@ -31,7 +32,7 @@ void register_backup(CLI::App& app, Registry& reg) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("backup", "back up roles, schema, data and the attachments bucket into BACKUP_DIR, "
                                            "then delete backups older than the retention period");
-  cmd->add_option("--backup-dir", o->backup_dir, "folder for the backups (default: $BACKUP_DIR; absolute; created 0700)");
+  o->repo.add_to(*cmd, "folder for the backups (default: $BACKUP_DIR; absolute; created 0700)");
   o->db.add_to(*cmd);
   o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
@@ -50,7 +51,7 @@ void register_backup(CLI::App& app, Registry& reg) {
     reg.verbose = o->printing.verbose;
     reg.action = [o] {
       engine::BackupOptions b;
-      b.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/true);
+      b.repository = o->repo.open(/*create=*/true);
       b.db = o->db.resolve();
       b.lock_timeout = o->lock_timeout.resolve();
       b.jobs = o->jobs ? o->jobs : std::max(2u, std::thread::hardware_concurrency());

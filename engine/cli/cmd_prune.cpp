@@ -8,12 +8,13 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/retention_option.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/repo_option.hpp"
 
 namespace crm::cli {
 
 void register_prune(CLI::App& app, Registry& reg) {
   struct Opts {
-    std::string backup_dir;
+    RepoOption repo;
     int retention_days = 7;
     bool dry_run = false;
     bool json = false;
@@ -22,7 +23,7 @@ void register_prune(CLI::App& app, Registry& reg) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("prune", "delete backups older than the retention period (never the newest "
                                           "complete one, never one larger than it, never an incomplete one)");
-  cmd->add_option("--backup-dir", o->backup_dir, "folder holding the backups (default: $BACKUP_DIR; absolute)");
+  o->repo.add_to(*cmd, "folder holding the backups (default: $BACKUP_DIR; absolute)");
   add_retention_days_option(*cmd, o->retention_days, "keep backups younger than this many days, 1 to 36500 (default 7)");
   cmd->add_flag("--dry-run", o->dry_run, "only say what would be deleted");
   cmd->add_flag("--json", o->json, "print one JSON document instead of text");
@@ -31,13 +32,17 @@ void register_prune(CLI::App& app, Registry& reg) {
     reg.json = o->json;
     reg.verbose = o->printing.verbose;
     reg.action = [o] {
-      auto dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
+      auto repository = o->repo.open(/*create=*/false);
       if (!o->dry_run)
-        for (const auto& line : engine::clean_crashed_runs(dir))
+        for (const auto& line : repository->clean_crashed_runs())
           if (!o->printing.quiet) std::cerr << "  " << line << "\n";
-      auto plan = engine::plan_retention(engine::scan_backup_dir(dir), std::nullopt, std::time(nullptr),
+      auto plan = engine::plan_retention(repository->list_sets(), std::nullopt, std::time(nullptr),
                                          o->retention_days);
-      auto done = o->dry_run ? plan.decisions : engine::apply_retention(dir, plan);
+      auto done = o->dry_run ? plan.decisions
+                             : engine::apply_retention([&](const std::string& p) { repository->remove_set(p); }, plan);
+      if (!o->dry_run)
+        for (const auto& line : repository->sweep_unreferenced())
+          if (!o->printing.quiet) std::cerr << "  " << line << "\n";
       if (o->json) {
         engine::JsonWriter w;
         engine::write_retention_json(w, done, o->dry_run);

@@ -6,6 +6,7 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/restore/restore_runner.hpp"
@@ -15,7 +16,7 @@ namespace crm::cli {
 void register_restore(CLI::App& app, Registry& reg) {
   struct Opts {
     std::string set;
-    std::string backup_dir;
+    RepoOption repo;
     DbOptions db;
     LockTimeoutOption lock_timeout;
     StorageOptions storage;
@@ -28,7 +29,7 @@ void register_restore(CLI::App& app, Registry& reg) {
                                             "with a backup");
   cmd->add_option("backup", o->set, "a prefix (backup-YYYY-MM-DD-HHMMSS, looked up in BACKUP_DIR) or a path to a set")
       ->required();
-  cmd->add_option("--backup-dir", o->backup_dir, "where a prefix is looked up (default: $BACKUP_DIR)");
+  o->repo.add_to(*cmd, "where a prefix is looked up (default: $BACKUP_DIR)");
   o->db.add_to(*cmd);
   o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
@@ -48,7 +49,7 @@ void register_restore(CLI::App& app, Registry& reg) {
         throw UsageError("--rewrite-from and --rewrite-to go together (REWRITE_FROM and REWRITE_TO with REWRITE_URLS=true)");
       engine::RestoreOptions r;
       bool is_path = o->set.find('/') != std::string::npos;
-      if (!is_path) r.backup_dir = engine::resolve_backup_dir(o->backup_dir, /*create=*/false);
+      if (!is_path || !o->repo.repo.empty()) r.repository = o->repo.open(/*create=*/false);
       r.set = o->set;
       r.db = o->db.resolve();
       r.lock_timeout = o->lock_timeout.resolve();

@@ -5,9 +5,12 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
+#include "engine/errors.hpp"
 #include "engine/format/json_writer.hpp"
+#include "engine/repo/folder_repository.hpp"
 #include "engine/verify/verify_files.hpp"
 #include "engine/verify/verify_restore.hpp"
 #include "engine/verify/verify_sql.hpp"
@@ -16,7 +19,8 @@ namespace crm::cli {
 
 void register_verify(CLI::App& app, Registry& reg) {
   struct Opts {
-    std::string set, backup_dir, restore_into;
+    std::string set, restore_into;
+    RepoOption repo;
     StorageOptions storage;
     OutputOptions printing;
     LockTimeoutOption lock_timeout;
@@ -27,7 +31,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   auto* cmd = app.add_subcommand("verify", "check a backup against its manifest and, with --restore-into, "
                                            "restore it into a scratch database and compare");
   cmd->add_option("backup", o->set, "a prefix (looked up in BACKUP_DIR) or a path to a set")->required();
-  cmd->add_option("--backup-dir", o->backup_dir, "where a prefix is looked up (default: $BACKUP_DIR)");
+  o->repo.add_to(*cmd, "where a prefix is looked up (default: $BACKUP_DIR)");
   cmd->add_option("--restore-into", o->restore_into,
                   "PostgreSQL URL of a scratch database (created if missing) to restore into and compare");
   cmd->add_flag("--yes,-y", o->yes, "with --restore-into: replace a database that already holds application data");
@@ -44,11 +48,31 @@ void register_verify(CLI::App& app, Registry& reg) {
       std::ostream& result_out = o->json ? std::cerr : std::cout;
       HumanOutput human(result_out, o->printing.quiet);
       std::ostream& out = human.stream();
-      std::filesystem::path dir;
-      if (o->set.find('/') == std::string::npos) dir = engine::resolve_backup_dir(o->backup_dir, false);
-      auto set = engine::find_set(dir, o->set);
-      out << "Verifying " << set.name.prefix << " (" << engine::to_string(set.state) << ")...\n";
-      auto problems = engine::verify_set_files(set, {.attachments = !o->no_attachments});
+      std::shared_ptr<engine::repo::Repository> repository;
+      if (o->set.find('/') == std::string::npos || !o->repo.repo.empty()) repository = o->repo.open(false);
+      else repository = std::make_shared<engine::repo::FolderRepository>(std::filesystem::path());
+      auto stored = repository->find_set(o->set);
+      out << "Verifying " << stored.name.prefix << " (" << engine::to_string(stored.state) << ")...\n";
+      if (!repository->is_folder()) {
+        if (stored.state == engine::SetState::InProgress)
+          throw engine::UsageError("the backup " + stored.name.prefix + " is still being written");
+        if (!stored.manifest)
+          throw engine::DamagedSetError("the backup " + stored.name.prefix + " in " + repository->display() + " is " +
+                                        engine::to_string(stored.state) + " (" + stored.state_reason + ")");
+      }
+      // Attachments are hashed where they are stored (streamed), unless --restore-into needs
+      // them as files; the SQL files come to a private temporary folder.
+      std::optional<std::vector<engine::VerifyProblem>> remote_attachments;
+      if (!o->no_attachments && o->restore_into.empty()) remote_attachments = repository->verify_attachments_in_place(stored);
+      const bool local_attachments = !o->no_attachments && !remote_attachments;
+      if (!repository->is_folder())
+        out << "  downloading its " << (local_attachments ? "files" : "SQL files") << " from " << repository->display()
+            << " into a private temporary folder\n" << std::flush;
+      auto local = repository->local_set(stored, local_attachments);
+      const engine::SetInfo& set = local->set();
+      auto problems = engine::verify_set_files(set, {.attachments = local_attachments});
+      if (remote_attachments)
+        for (auto& p : *remote_attachments) problems.push_back(std::move(p));
       bool legacy = !set.manifest;
       for (auto& p : engine::verify_set_sql(set)) problems.push_back(std::move(p));
       // Problems in the files themselves make the set damaged; the rest come from --restore-into.

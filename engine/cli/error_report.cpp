@@ -8,6 +8,8 @@
 #include "engine/format/json_writer.hpp"
 #include "engine/restore/platform_check.hpp"
 #include "pgwire/error.hpp"
+#include "s3/config.hpp"
+#include "s3/errors.hpp"
 #include "storage-api/errors.hpp"
 
 namespace crm::cli {
@@ -43,6 +45,19 @@ Code from_storage_kind(const storage::StorageError& e) {
   return {"storage_error"};
 }
 
+Code from_s3_kind(const s3::S3Error& e) {
+  if (s3::is_auth_error(e.kind())) return {"repository_auth"};
+  switch (e.kind()) {
+    case s3::ErrorKind::kTransport:
+    case s3::ErrorKind::kSlowDown: return {"repository_unreachable"};
+    case s3::ErrorKind::kNoSuchBucket:
+    case s3::ErrorKind::kWrongRegion: return {"repository_not_found"};
+    case s3::ErrorKind::kIntegrity: return {"repository_integrity"};
+    default: break;
+  }
+  return {"repository_error"};
+}
+
 Code from_errno(const std::system_error& e) {
   const auto& cat = e.code().category();
   if (cat != std::generic_category() && cat != std::system_category()) return {"io_error"};
@@ -73,6 +88,8 @@ const char* classify_one(const std::exception& e, ErrorReport& r) {
     return set(from_sqlstate(*p));
   }
   if (auto* s = dynamic_cast<const storage::StorageError*>(&e)) return set(from_storage_kind(*s));
+  if (auto* s = dynamic_cast<const s3::S3Error*>(&e)) return set(from_s3_kind(*s));
+  if (dynamic_cast<const s3::ConfigError*>(&e)) return set({"repository_config", kExitUsage});
   if (auto* s = dynamic_cast<const std::system_error*>(&e)) return set(from_errno(*s));
   return nullptr;
 }
@@ -90,6 +107,16 @@ std::string default_hint(const std::string& code) {
     return "check that the Storage API is running and that --storage-url (or SUPABASE_STORAGE_URL) points at it";
   if (code == "storage_auth") return "set SUPABASE_SERVICE_ROLE_KEY (or --service-key) to the project's service_role key";
   if (code == "storage_not_found") return "check --bucket, or pass --no-attachments to leave the bucket out";
+  if (code == "repository_unreachable")
+    return "check that the S3 endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) is reachable; the request was retried";
+  if (code == "repository_auth")
+    return "check the S3 credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), and the key's "
+           "permissions on the bucket";
+  if (code == "repository_not_found") return "check the bucket in --repo s3://BUCKET/PREFIX and AWS_REGION";
+  if (code == "repository_config")
+    return "set the S3 credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) and the endpoint";
+  if (code == "repository_integrity")
+    return "the bytes read back differ from the ones stored: run verify on the set, then back up again";
   if (code == "disk_full") return "free space on the disk named in the message, or choose another BACKUP_DIR";
   if (code == "permission")
     return "check the owner and mode of the path named in the message and which user runs the command";

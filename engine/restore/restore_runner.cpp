@@ -13,6 +13,7 @@
 #include "engine/format/json_writer.hpp"
 #include "engine/io/progress.hpp"
 #include "engine/restore/db_restore.hpp"
+#include "engine/repo/folder_repository.hpp"
 #include "engine/restore/restore_prompt.hpp"
 #include "engine/util/interrupt_guard.hpp"
 #include "pgwire/pg_version.hpp"
@@ -36,7 +37,23 @@ std::vector<ObjectRecord> manifest_objects(const Manifest& m) {
 
 RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istream& in, bool stdin_is_terminal) {
   RestoreOutcome res;
-  SetInfo set = find_set(o.backup_dir, o.set);
+  std::shared_ptr<repo::Repository> repository = o.repository;
+  if (!repository) repository = std::make_shared<repo::FolderRepository>(o.backup_dir);
+  std::unique_ptr<repo::LocalSet> local;
+  {
+    SetInfo stored = repository->find_set(o.set);
+    if (!repository->is_folder()) {
+      // Only a committed set leaves the repository: parts without a manifest are never restored.
+      if (stored.state == SetState::InProgress)
+        throw UsageError("the backup " + stored.name.prefix + " is still being written");
+      if (!stored.manifest)
+        throw UsageError("the backup " + stored.name.prefix + " in " + repository->display() + " is " +
+                         to_string(stored.state) + " (" + stored.state_reason + "): it is not restored");
+      out << "Downloading " << stored.name.prefix << " from " << repository->display() << "...\n" << std::flush;
+    }
+    local = repository->local_set(stored, o.attachments);
+  }
+  const SetInfo& set = local->set();
   const std::string& prefix = set.name.prefix;
   std::string missing;
   if (set.part("roles.sql").empty()) missing += " roles.sql";
@@ -167,7 +184,8 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
       out << "\u2717 The database was restored, but the attachments were not fully restored:\n";
       for (const auto& f : ar.failures) out << "    " << f.path << ": " << f.reason << "\n";
       if (ar.failures.empty()) out << "    the bucket's listing does not match the backup\n";
-      out << "  The files are in " << set.part("attachments").string() << " and can be uploaded again with the same command.\n";
+      out << "  The files are in " << (repository->is_folder() ? set.part("attachments").string() : repository->display())
+          << " and can be uploaded again with the same command.\n";
       res.exit_code = 3;
       w.field("ok", false).key("error").begin_object().field("code", "attachments_failed")
           .field("message", "the database was restored, but the attachments were not fully restored")

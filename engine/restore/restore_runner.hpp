@@ -6,16 +6,21 @@
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "engine/repo/repository.hpp"
 #include "pgwire/conninfo.hpp"
 #include "storage-api/config.hpp"
 
 namespace crm::engine {
 
 struct RestoreOptions {
-  std::filesystem::path backup_dir;  // where a bare prefix is looked up
+  std::filesystem::path backup_dir;  // where a bare prefix is looked up (when repository is null)
+  // Where the set is; null: the folder repository at backup_dir. A remote set is copied into
+  // a private temporary folder first (removed afterwards).
+  std::shared_ptr<repo::Repository> repository;
   std::string set;                   // prefix or path
   pg::ConnectOptions db;
   bool assume_yes = false;

@@ -1,0 +1,47 @@
+// S3Repository::stored_attachment_reuse: an unchanged bucket's backup downloads and uploads no
+// attachment. "Unchanged" is the folder repository's rule (engine/attachments/incremental.cpp):
+// the listing's size, ETag and time equal the newest complete set's record; its content is then
+// the blob that record names, which must be stored at that size.
+#include <map>
+#include <memory>
+
+#include "engine/repo/s3_repository.hpp"
+
+namespace crm::engine::repo {
+
+AttachmentReuse S3Repository::stored_attachment_reuse(const std::string& exclude_prefix) {
+  std::optional<Manifest> previous;
+  for (auto& s : list_sets())  // newest first
+    if (s.state == SetState::Complete && s.name.prefix != exclude_prefix && s.manifest &&
+        s.manifest->attachments_included && uses_blobs(*s.manifest)) {
+      previous = std::move(s.manifest);
+      break;
+    }
+  if (!previous) return {};
+  auto stored = blob_sizes();
+  auto unchanged = std::make_shared<std::map<std::string, ManifestObject>>();
+  for (auto& o : previous->objects) {
+    auto it = stored.find(o.xxh3_128);
+    if (it != stored.end() && it->second == o.size && !o.etag.empty()) unchanged->emplace(o.path, std::move(o));
+  }
+  if (unchanged->empty()) return {};
+  return [unchanged](const storage::ObjectEntry& listed, const std::filesystem::path&) -> std::optional<ObjectRecord> {
+    auto it = unchanged->find(listed.name);
+    if (it == unchanged->end()) return std::nullopt;
+    const ManifestObject& prev = it->second;
+    if (prev.size != listed.size || prev.etag != listed.etag || prev.last_modified != listed.last_modified)
+      return std::nullopt;
+    ObjectRecord r;
+    r.path = listed.name;
+    r.size = prev.size;
+    r.xxh3_128 = prev.xxh3_128;
+    r.content_type = prev.content_type;
+    r.cache_control = prev.cache_control;
+    r.etag = prev.etag;
+    r.last_modified = prev.last_modified;
+    r.downloaded = false;
+    return r;
+  };
+}
+
+}  // namespace crm::engine::repo
