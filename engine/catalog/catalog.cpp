@@ -73,9 +73,6 @@ Catalog load_catalog(pg::Connection& conn) {
         "DO $crm_lock$ DECLARE r record; BEGIN FOR r IN SELECT c.oid::pg_catalog.regclass::pg_catalog.text AS t "
         "FROM pg_catalog.pg_class c WHERE c.relnamespace IN (" + app_list + ") AND c.relkind IN ('r','p') "
         "ORDER BY c.oid LOOP EXECUTE 'LOCK TABLE ONLY ' || r.t || ' IN ACCESS SHARE MODE'; END LOOP; END $crm_lock$");
-  size_t q_constraints = batch.add(query("constraints"), {app_p});
-  size_t q_indexes = batch.add(query("indexes"), {app_p});
-  size_t q_defacl = batch.add(query("default_acls"));
   size_t q_unsupported = batch.add(query("unsupported"), {app_p});
   size_t q_comments = batch.add(query("comments"));
   size_t q_depend = batch.add(query("dependencies"));
@@ -103,52 +100,6 @@ Catalog load_catalog(pg::Connection& conn) {
 
   auto is_member = [&](Oid cls, Oid oid) { return cat.is_extension_member({cls, oid}); };
 
-  {
-    auto& r = R[q_constraints];
-    for (int i = 0; i < r.rows(); ++i) {
-      Constraint c{};
-      c.oid = oid_at(r, i, "oid");
-      if (is_member(kPgConstraint, c.oid)) continue;
-      c.name = str_at(r, i, "conname");
-      c.schema = str_at(r, i, "nspname");
-      c.type = char_at(r, i, "contype");
-      c.relid = oid_at(r, i, "conrelid");
-      c.typid = oid_at(r, i, "contypid");
-      c.parentid = oid_at(r, i, "conparentid");
-      c.indexid = oid_at(r, i, "conindid");
-      c.is_local = r.get_bool(i, "conislocal");
-      c.validated = r.get_bool(i, "convalidated");
-      c.def = str_at(r, i, "def");
-      cat.constraints.push_back(std::move(c));
-    }
-  }
-  {
-    auto& r = R[q_indexes];
-    for (int i = 0; i < r.rows(); ++i) {
-      Index x{};
-      x.oid = oid_at(r, i, "indexrelid");
-      if (is_member(kPgClass, x.oid)) continue;
-      x.relid = oid_at(r, i, "indrelid");
-      x.schema = str_at(r, i, "nspname");
-      x.name = str_at(r, i, "relname");
-      x.def = str_at(r, i, "def");
-      x.clustered = r.get_bool(i, "indisclustered");
-      x.replident = r.get_bool(i, "indisreplident");
-      x.is_partition_child = r.get_bool(i, "is_child");
-      x.constraint_oid = oid_at(r, i, "con");
-      cat.indexes.push_back(std::move(x));
-    }
-  }
-  {
-    auto& r = R[q_defacl];
-    for (int i = 0; i < r.rows(); ++i) {
-      Oid oid = oid_at(r, i, "oid");
-      if (cat.default_acls.empty() || cat.default_acls.back().oid != oid) {
-        cat.default_acls.push_back({oid, str_at(r, i, "role"), str_at(r, i, "nsp"), char_at(r, i, "defaclobjtype"), {}});
-      }
-      if (!r.is_null(i, r.column("ord"))) cat.default_acls.back().acl.push_back(acl_entry(r, i));
-    }
-  }
   {
     auto& r = R[q_unsupported];
     for (int i = 0; i < r.rows(); ++i) {
