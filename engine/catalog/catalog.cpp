@@ -1,10 +1,9 @@
 #include "engine/catalog/catalog.hpp"
 
 #include "engine/catalog/query_batch.hpp"
-#include "engine/catalog/row_fields.hpp"
 #include "engine/schema/kinds/registry.hpp"
+#include "engine/schema/kinds/schemas.hpp"
 #include "engine/schema/kinds/sql_files.hpp"
-#include "pgwire/quote.hpp"
 
 #include <set>
 #include <stdexcept>
@@ -37,31 +36,18 @@ Catalog load_catalog(pg::Connection& conn) {
   cat.version = pg::PgVersion::of(conn);
   cat.version.require_supported("schema dump");
   const pg::PgVersion v = cat.version;
-  // The catalog queries are files in engine/schema/kinds/, in the variant for this version.
-  auto query = [&](std::string_view stem) {
-    auto text = schema::kinds::query_for(stem, v);
-    if (!text) throw std::logic_error("no variant of " + std::string(stem) + ".sql for PostgreSQL " + v.text());
-    return std::string(*text);
-  };
 
+  // Which schemas are the application's, first: every other query is filtered by them.
+  auto namespaces = schema::kinds::query_for("namespaces", v);
+  if (!namespaces) throw std::logic_error("no variant of namespaces.sql for PostgreSQL " + v.text());
+  schema::kinds::load_schemas(conn.exec(std::string(*namespaces)), cat);
   std::vector<Oid> app, all;
-  {
-    auto r = conn.exec(query("namespaces"));
-    for (int i = 0; i < r.rows(); ++i) {
-      Namespace ns{oid_at(r, i, "oid"), str_at(r, i, "nspname"), str_at(r, i, "owner"), r.get_bool(i, "has_acl")};
-      if (!is_left_out_schema(ns.name)) {
-        app.push_back(ns.oid);
-        all.push_back(ns.oid);
-        cat.namespaces.push_back(std::move(ns));
-      } else if (is_managed_app_schema(ns.name)) {
-        all.push_back(ns.oid);
-        cat.managed.push_back(std::move(ns));
-      }
-    }
-  }
+  for (const auto& n : cat.namespaces) app.push_back(n.oid);
+  all = app;
+  for (const auto& n : cat.managed) all.push_back(n.oid);
   const std::optional<std::string> app_p = oid_array(app), all_p = oid_array(all);
 
-  // Every remaining query in one round trip. First, as pg_dump does, ACCESS SHARE on the
+  // Every kind's queries in one round trip. First, as pg_dump does, ACCESS SHARE on the
   // application's tables, so that none is dropped or altered while the server deparses it
   // (the deparsers read the current catalogs, not the snapshot); held until the caller's
   // transaction ends. The schema oids are numbers we format ourselves.
@@ -73,11 +59,7 @@ Catalog load_catalog(pg::Connection& conn) {
         "DO $crm_lock$ DECLARE r record; BEGIN FOR r IN SELECT c.oid::pg_catalog.regclass::pg_catalog.text AS t "
         "FROM pg_catalog.pg_class c WHERE c.relnamespace IN (" + app_list + ") AND c.relkind IN ('r','p') "
         "ORDER BY c.oid LOOP EXECUTE 'LOCK TABLE ONLY ' || r.t || ' IN ACCESS SHARE MODE'; END LOOP; END $crm_lock$");
-  size_t q_unsupported = batch.add(query("unsupported"), {app_p});
-  size_t q_comments = batch.add(query("comments"));
-  size_t q_depend = batch.add(query("dependencies"));
-  size_t q_acl = batch.add(query("acls"), {app_p});
-  // The kinds' own queries, in the registry's order; -1 for a query the server's version lacks.
+  // In the registry's order; -1 for a query the server's version lacks.
   std::vector<std::vector<long>> kind_queries;
   for (const auto& kind : schema::kinds::registry()) {
     auto& slots = kind_queries.emplace_back();
@@ -97,40 +79,6 @@ Catalog load_catalog(pg::Connection& conn) {
   // The shared model, kind by kind in the registry's order (extension members first).
   for (const auto& kind : schema::kinds::registry())
     if (kind.load) kind.load(cat.kind_rows.find(kind.name)->second, cat);
-
-  auto is_member = [&](Oid cls, Oid oid) { return cat.is_extension_member({cls, oid}); };
-
-  {
-    auto& r = R[q_unsupported];
-    for (int i = 0; i < r.rows(); ++i) {
-      if (is_member(oid_at(r, i, "cls"), oid_at(r, i, "oid"))) continue;
-      std::string schema;
-      for (const auto& n : cat.namespaces)
-        if (n.oid == oid_at(r, i, "nsp")) schema = n.name;
-      cat.unsupported.push_back({str_at(r, i, "kind"), schema, str_at(r, i, "name")});
-    }
-  }
-  {
-    auto& r = R[q_comments];
-    for (int i = 0; i < r.rows(); ++i)
-      cat.comments.push_back({{oid_at(r, i, "classoid"), oid_at(r, i, "objoid")},
-                              static_cast<int>(r.get_int(i, "objsubid")), str_at(r, i, "description")});
-  }
-  {
-    auto& r = R[q_depend];
-    for (int i = 0; i < r.rows(); ++i)
-      cat.dependencies.push_back({{oid_at(r, i, "classid"), oid_at(r, i, "objid")},
-                                  {oid_at(r, i, "refclassid"), oid_at(r, i, "refobjid")},
-                                  char_at(r, i, "deptype")});
-  }
-  {
-    auto& r = R[q_acl];
-    for (int i = 0; i < r.rows(); ++i) {
-      auto key = std::make_tuple(oid_at(r, i, "cls"), oid_at(r, i, "oid"), static_cast<int>(r.get_int(i, "sub")));
-      auto& acl = cat.acls[key];
-      if (!r.is_null(i, r.column("ord"))) acl.push_back(acl_entry(r, i));
-    }
-  }
   return cat;
 }
 
