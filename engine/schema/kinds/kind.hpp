@@ -45,8 +45,8 @@ struct Kind {
   // Run with the other catalog queries in one round trip; their results reach write in this
   // order (an empty result when the query does not exist on the server's version).
   std::vector<Query> queries;
-  // Parses the rows and adds the kind's objects to the dump (a kind the loader parses into
-  // the shared Catalog reads it from out.catalog()); nullptr for a kind that is only dropped.
+  // Parses the rows and adds the kind's objects to the dump (a kind with a load reads its
+  // objects from out.catalog() instead); nullptr for a kind that writes nothing itself.
   void (*write)(const std::vector<pg::Result>& rows, DumpBuilder& out) = nullptr;
   std::optional<Drop> drop;
   // For a kind other kinds read (relations, constraints, ...): parses its rows into the shared
