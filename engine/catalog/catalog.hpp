@@ -3,7 +3,8 @@
 // kind, all in one pipelined round trip (round trips never grow with the number of objects).
 // The queries are files in engine/schema/kinds/; this model holds what several kinds share
 // (schemas, relations and columns, constraints, indexes, default privileges, comments,
-// dependencies, ACLs) and every kind's own rows, which its module parses. Text
+// dependencies, ACLs), which the owning kind's module parses into it (Kind::load), and every
+// kind's own rows. Text
 // that the server deparses (view bodies, function definitions, expressions, type names) is
 // taken as the server writes it under search_path = '' and quote_all_identifiers = on, so
 // every name in it is schema-qualified and double-quoted.

@@ -1,7 +1,9 @@
 // Primary keys, unique and exclusion constraints (with the index that implements them:
 // CLUSTER ON, REPLICA IDENTITY, its comment), foreign keys, and the CHECKs and (18) NOT NULLs
-// that are NOT VALID or not the table's own, added after the data. The loader parses them: a
-// table writes its valid CHECKs and a domain its own. Dropped with their table.
+// that are NOT VALID or not the table's own, added after the data. Loaded into the shared
+// catalog model (load): a table writes its valid CHECKs and a domain its own. Dropped with
+// their table.
+#include "engine/catalog/row_fields.hpp"
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
 #include "pgwire/quote.hpp"
@@ -12,6 +14,27 @@ namespace {
 using namespace crm::engine::catalog;
 using pg::quote_ident;
 using pg::quote_qualified;
+
+// rows[0]: constraints.sql (of tables and domains in the application schemas).
+void load(const std::vector<pg::Result>& rows, Catalog& cat) {
+  const pg::Result& r = rows[0];
+  for (int i = 0; i < r.rows(); ++i) {
+    Constraint c{};
+    c.oid = oid_at(r, i, "oid");
+    if (cat.is_extension_member({kPgConstraint, c.oid})) continue;
+    c.name = str_at(r, i, "conname");
+    c.schema = str_at(r, i, "nspname");
+    c.type = char_at(r, i, "contype");
+    c.relid = oid_at(r, i, "conrelid");
+    c.typid = oid_at(r, i, "contypid");
+    c.parentid = oid_at(r, i, "conparentid");
+    c.indexid = oid_at(r, i, "conindid");
+    c.is_local = r.get_bool(i, "conislocal");
+    c.validated = r.get_bool(i, "convalidated");
+    c.def = str_at(r, i, "def");
+    cat.constraints.push_back(std::move(c));
+  }
+}
 
 void write(const std::vector<pg::Result>&, DumpBuilder& out) {
   for (const auto& c : out.catalog().constraints) {
@@ -41,6 +64,6 @@ void write(const std::vector<pg::Result>&, DumpBuilder& out) {
 
 }  // namespace
 
-Kind constraints() { return {"constraints", {}, write, std::nullopt}; }
+Kind constraints() { return {"constraints", {{"constraints", Param::kAppSchemas}}, write, std::nullopt, load}; }
 
 }  // namespace crm::engine::schema::kinds

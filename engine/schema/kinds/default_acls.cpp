@@ -1,7 +1,7 @@
-// Default privileges (ALTER DEFAULT PRIVILEGES), global or per schema. The loader parses them
-// into the catalog because every object's ACL depends on them (DumpBuilder::add_acl); this
-// module writes them. The platform's (supabase_admin's, or in a platform schema) are written
-// commented out.
+// Default privileges (ALTER DEFAULT PRIVILEGES), global or per schema. Loaded into the shared
+// catalog model (load) because every object's ACL depends on them (DumpBuilder::add_acl). The
+// platform's (supabase_admin's, or in a platform schema) are written commented out.
+#include "engine/catalog/row_fields.hpp"
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
 #include "engine/schema/role_filter.hpp"
@@ -11,6 +11,19 @@ namespace crm::engine::schema::kinds {
 namespace {
 
 using pg::quote_ident;
+
+// rows[0]: default_acls.sql, one row per privilege (or one with a NULL "ord" for an entry that
+// grants nothing), an entry's rows together.
+void load(const std::vector<pg::Result>& rows, catalog::Catalog& cat) {
+  using namespace catalog;
+  const pg::Result& r = rows[0];
+  for (int i = 0; i < r.rows(); ++i) {
+    Oid oid = oid_at(r, i, "oid");
+    if (cat.default_acls.empty() || cat.default_acls.back().oid != oid)
+      cat.default_acls.push_back({oid, str_at(r, i, "role"), str_at(r, i, "nsp"), char_at(r, i, "defaclobjtype"), {}});
+    if (!r.is_null(i, r.column("ord"))) cat.default_acls.back().acl.push_back(acl_entry(r, i));
+  }
+}
 
 void write(const std::vector<pg::Result>&, DumpBuilder& out) {
   for (const auto& d : out.catalog().default_acls) {
@@ -47,6 +60,6 @@ void write(const std::vector<pg::Result>&, DumpBuilder& out) {
 }  // namespace
 
 // The restore resets the restoring role's default privileges itself (db_restore).
-Kind default_acls() { return {"default_acls", {}, write, std::nullopt}; }
+Kind default_acls() { return {"default_acls", {{"default_acls", Param::kNone}}, write, std::nullopt, load}; }
 
 }  // namespace crm::engine::schema::kinds

@@ -1,5 +1,7 @@
 // Extensions (CREATE EXTENSION IF NOT EXISTS in their schema; a few of Supabase's choose their
 // own). Their members are never written: an edge to a member is an edge to the extension.
+// The members are loaded into the catalog first of all: every kind leaves them out.
+#include "engine/catalog/row_fields.hpp"
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
 #include "engine/schema/role_filter.hpp"
@@ -29,6 +31,14 @@ void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   }
 }
 
+// rows[1]: extension_members.sql.
+void load(const std::vector<pg::Result>& rows, catalog::Catalog& cat) {
+  const pg::Result& r = rows[1];
+  for (int i = 0; i < r.rows(); ++i)
+    cat.extension_members[{catalog::oid_at(r, i, "classid"), catalog::oid_at(r, i, "objid")}] =
+        catalog::oid_at(r, i, "refobjid");
+}
+
 std::string drop(const pg::Result& rows, int row, const std::string&) {
   return "DROP EXTENSION IF EXISTS " + quote_ident(rows.get(row, "name")) + " CASCADE";
 }
@@ -36,7 +46,8 @@ std::string drop(const pg::Result& rows, int row, const std::string&) {
 }  // namespace
 
 Kind extensions() {
-  return {"extensions", {{"extensions", Param::kNone}}, write, Drop{"extensions.drop", "pg_catalog.pg_extension", drop}};
+  return {"extensions", {{"extensions", Param::kNone}, {"extension_members", Param::kNone}}, write,
+          Drop{"extensions.drop", "pg_catalog.pg_extension", drop}, load};
 }
 
 }  // namespace crm::engine::schema::kinds

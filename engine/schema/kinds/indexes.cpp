@@ -1,6 +1,7 @@
 // Indexes that implement no constraint (those go with their constraint) and are not a
-// partition's copy of its parent's. The loader parses them: a constraint folds in its index.
-// Dropped with their table.
+// partition's copy of its parent's. Loaded into the shared catalog model (load): a constraint
+// folds in its index. Dropped with their table.
+#include "engine/catalog/row_fields.hpp"
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
 #include "pgwire/quote.hpp"
@@ -30,6 +31,25 @@ std::string drop_on_only(const std::string& def) {
   return def;
 }
 
+// rows[0]: indexes.sql (every index of the application schemas' tables).
+void load(const std::vector<pg::Result>& rows, Catalog& cat) {
+  const pg::Result& r = rows[0];
+  for (int i = 0; i < r.rows(); ++i) {
+    Index x{};
+    x.oid = oid_at(r, i, "indexrelid");
+    if (cat.is_extension_member({kPgClass, x.oid})) continue;
+    x.relid = oid_at(r, i, "indrelid");
+    x.schema = str_at(r, i, "nspname");
+    x.name = str_at(r, i, "relname");
+    x.def = str_at(r, i, "def");
+    x.clustered = r.get_bool(i, "indisclustered");
+    x.replident = r.get_bool(i, "indisreplident");
+    x.is_partition_child = r.get_bool(i, "is_child");
+    x.constraint_oid = oid_at(r, i, "con");
+    cat.indexes.push_back(std::move(x));
+  }
+}
+
 void write(const std::vector<pg::Result>&, DumpBuilder& out) {
   for (const auto& x : out.catalog().indexes) {
     if (x.constraint_oid || x.is_partition_child) continue;
@@ -47,6 +67,6 @@ void write(const std::vector<pg::Result>&, DumpBuilder& out) {
 
 }  // namespace
 
-Kind indexes() { return {"indexes", {}, write, std::nullopt}; }
+Kind indexes() { return {"indexes", {{"indexes", Param::kAppSchemas}}, write, std::nullopt, load}; }
 
 }  // namespace crm::engine::schema::kinds

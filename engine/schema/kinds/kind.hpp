@@ -13,6 +13,9 @@
 namespace crm::engine::schema {
 class DumpBuilder;
 }
+namespace crm::engine::catalog {
+struct Catalog;
+}
 
 namespace crm::engine::schema::kinds {
 
@@ -42,10 +45,15 @@ struct Kind {
   // Run with the other catalog queries in one round trip; their results reach write in this
   // order (an empty result when the query does not exist on the server's version).
   std::vector<Query> queries;
-  // Parses the rows and adds the kind's objects to the dump (a kind the loader parses into
-  // the shared Catalog reads it from out.catalog()); nullptr for a kind that is only dropped.
+  // Parses the rows and adds the kind's objects to the dump (a kind with a load reads its
+  // objects from out.catalog() instead); nullptr for a kind that writes nothing itself.
   void (*write)(const std::vector<pg::Result>& rows, DumpBuilder& out) = nullptr;
   std::optional<Drop> drop;
+  // For a kind other kinds read (relations, constraints, ...): parses its rows into the shared
+  // Catalog model. The loader calls it for every kind in the registry's order, before any
+  // write, so a kind may rely on what the kinds listed before it loaded (extension members
+  // first). nullptr for a kind only its own write reads.
+  void (*load)(const std::vector<pg::Result>& rows, catalog::Catalog& cat) = nullptr;
 };
 
 }  // namespace crm::engine::schema::kinds

@@ -3,6 +3,7 @@
 // One line per kind: kinds/<name>.cpp defines `Kind <name>()`.
 #define CRM_SCHEMA_KINDS(X) \
   X(extensions)             \
+  X(shared)                 \
   X(schemas)                \
   X(relations)              \
   X(constraints)            \
@@ -19,7 +20,8 @@
   X(publications)           \
   X(event_triggers)         \
   X(default_acls)           \
-  X(casts)
+  X(casts)                  \
+  X(unsupported)
 
 namespace crm::engine::schema::kinds {
 

@@ -1,7 +1,10 @@
 // The application schemas (CREATE SCHEMA IF NOT EXISTS, owner, comment, ACL). Which schemas
-// are the application's is the catalog loader's first question (catalog::load_catalog reads
-// them before every other query); this module writes them. A restore keeps a schema and
-// clears it (db_restore), so there is no drop.
+// are the application's is the catalog loader's first question: it runs namespaces.sql before
+// every other query and parses it with load_schemas. A restore keeps a schema and clears it
+// (db_restore), so there is no drop.
+#include "engine/schema/kinds/schemas.hpp"
+
+#include "engine/catalog/row_fields.hpp"
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
 #include "pgwire/quote.hpp"
@@ -23,6 +26,17 @@ void write(const std::vector<pg::Result>&, DumpBuilder& out) {
 }
 
 }  // namespace
+
+void load_schemas(const pg::Result& r, catalog::Catalog& cat) {
+  using namespace catalog;
+  for (int i = 0; i < r.rows(); ++i) {
+    Namespace ns{oid_at(r, i, "oid"), str_at(r, i, "nspname"), str_at(r, i, "owner"), r.get_bool(i, "has_acl")};
+    if (!is_left_out_schema(ns.name))
+      cat.namespaces.push_back(std::move(ns));
+    else if (is_managed_app_schema(ns.name))
+      cat.managed.push_back(std::move(ns));
+  }
+}
 
 Kind schemas() { return {"schemas", {}, write, std::nullopt}; }
 
