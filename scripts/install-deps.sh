@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libpq-dev libcurl4-openssl-dev libsimdjson-dev libxxhash-dev libzstd-dev zstd
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libcpp-httplib-dev libssl-dev
-  postgresql-15 postgresql-client-15 postgresql-contrib curl util-linux procps ccache awscli
+  postgresql-15 postgresql-client-15 postgresql-contrib curl util-linux procps ccache awscli rclone
 )
 
 missing=()
