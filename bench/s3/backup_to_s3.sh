@@ -7,6 +7,7 @@
 # emptied between methods, so every backup is a full one (no blob or hard-link reuse).
 # Prints each step's wall time and peak RSS, the medians and (local+rclone) / direct (goal >= 1.5x).
 # Usage: bench/s3/backup_to_s3.sh BUILD_DIR WORK_DIR [DB_MB] [ATTACH_MB] [FILES] [RUNS]
+#   BENCH_METHODS="direct" (any of direct rclone awscli) runs only those, e.g. for a big set's peak RSS.
 set -euo pipefail
 SCRIPT=$(realpath "$0")
 SRC=$(cd "$(dirname "$SCRIPT")/../.." && pwd)
@@ -30,15 +31,24 @@ if [ "${1:-}" = "--inside-sandbox" ]; then
   timed() {  # method, step, command...: appends "method run step wall_s peak_rss_kb" to results
     local method=$1 step=$2; shift 2
     local t=$WORK/time.txt log=$WORK/logs/$method-run$run-$step.log
-    if ! /usr/bin/time -f '%e %M' -o "$t" "$@" >"$log" 2>&1; then
+    # Each output line gets its offset from the step's start, so the log shows where the time goes.
+    local start=$EPOCHREALTIME
+    if ! /usr/bin/time -f '%e %M %U %S' -o "$t" "$@" 2>&1 </dev/null | stamp "$start" >"$log"; then
       echo "FAILED: $method run $run step $step (exit status in $t; log $log):" >&2
       tail -20 "$log" >&2
       cat "$t" >&2
       return 1
     fi
-    read -r wall rss <"$t"
-    echo "$method $run $step $wall $rss" >>"$results"
-    printf '  %-7s %-7s %8.2f s  peak RSS %6d MiB\n' "$method" "$step" "$wall" $((rss / 1024)) >&2
+    local wall rss user sys
+    read -r wall rss user sys <"$t"
+    echo "$method $run $step $wall $rss $(bc <<<"$user + $sys")" >>"$results"
+    printf '  %-7s %-7s %8.2f s  peak RSS %6d MiB  CPU %6.1f s\n' "$method" "$step" "$wall" $((rss / 1024)) "$(bc <<<"$user + $sys")" >&2
+  }
+  stamp() {  # start: prefixes each line of stdin with the seconds since start
+    local line
+    while IFS= read -r line; do
+      printf '[%7.1f] %s\n' "$(bc <<<"${EPOCHREALTIME} - $1")" "$line"
+    done
   }
   empty_s3() {  # not timed: the next method starts from an empty bucket
     aws s3 rm --recursive --quiet --endpoint-url "$S3_URL" s3://bench/ >/dev/null
@@ -47,7 +57,7 @@ if [ "${1:-}" = "--inside-sandbox" ]; then
     [ "$left" = 0 ] || { echo "error: $left objects left in s3://bench after emptying" >&2; return 1; }
   }
   s3_bytes() {  # prefix: total bytes and objects under it, as the S3 server lists them
-    aws s3 ls --recursive --endpoint-url "$S3_URL" "s3://bench/$1/" | awk '{s+=$3; n++} END {printf "%d bytes in %d objects", s, n}'
+    aws s3 ls --recursive --endpoint-url "$S3_URL" "s3://bench/$1/" | awk '{s+=$3; n++} END {printf "%.0f bytes in %d objects", s, n}'
   }
   local_backup() {  # method: a full backup into an empty folder; prints the set's folder
     rm -rf "$WORK/local"; mkdir -m 0700 "$WORK/local"
@@ -59,7 +69,7 @@ if [ "${1:-}" = "--inside-sandbox" ]; then
   }
   run_rclone() {
     local_backup rclone
-    echo "    local set: $(find "$WORK/local" -type f -printf "%s\n" | awk "{s+=\$1; n++} END {printf \"%d bytes in %d files\", s, n}")" >&2
+    echo "    local set: $(find "$WORK/local" -type f -printf "%s\n" | awk "{s+=\$1; n++} END {printf \"%.0f bytes in %d files\", s, n}")" >&2
     # rclone's S3 backend refuses AWS_CA_BUNDLE with its own HTTP transport; the endpoint is plain http.
     timed rclone upload env -u AWS_CA_BUNDLE rclone copy --transfers 16 "$WORK/local" BENCHS3:bench/rclone
     echo "    rclone wrote $(s3_bytes rclone)" >&2
@@ -71,11 +81,11 @@ if [ "${1:-}" = "--inside-sandbox" ]; then
   }
 
   mkdir -p "$WORK/logs"
-  methods=(direct rclone awscli)
+  read -r -a methods <<<"${BENCH_METHODS:-direct rclone awscli}"
   empty_s3
   for run in $(seq 1 "$RUNS"); do
     # Rotate the order so no method always runs first (cold caches) or last.
-    shift_by=$(( (run - 1) % 3 ))
+    shift_by=$(( (run - 1) % ${#methods[@]} ))
     order=("${methods[@]:$shift_by}" "${methods[@]:0:$shift_by}")
     echo "== run $run of $RUNS: ${order[*]} (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     for m in "${order[@]}"; do
@@ -85,8 +95,8 @@ if [ "${1:-}" = "--inside-sandbox" ]; then
       rm -rf "$WORK/local"
     done
   done
-  python3 - "$results" <<'PY'
-import statistics, sys
+  python3 - "$results" "$WORK/logs" <<'PY'
+import glob, os, re, statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 runs = sorted({int(r[1]) for r in rows})
 def total(method, run):
@@ -94,21 +104,39 @@ def total(method, run):
 def step_median(method, step):
     v = [float(r[3]) for r in rows if r[0] == method and r[2] == step]
     return statistics.median(v) if v else 0.0
+def cpu_median(method, step):
+    v = [float(r[5]) for r in rows if r[0] == method and r[2] == step]
+    return statistics.median(v) if v else 0.0
 def rss_max(method, step):
     return max(int(r[4]) for r in rows if r[0] == method and r[2] == step) // 1024
-print("\nmethod  runs(s)                      median(s)  backup(s)  upload(s)  peak RSS backup / upload (MiB)")
+print("\nmethod  runs(s)                      median(s)  backup(s)  upload(s)  CPU backup / upload (s)  peak RSS backup / upload (MiB)")
 med = {}
-for m in ("direct", "rclone", "awscli"):
+ran = [m for m in ("direct", "rclone", "awscli") if any(r[0] == m for r in rows)]
+for m in ran:
     t = [total(m, r) for r in runs]
     med[m] = statistics.median(t)
     up = f"{step_median(m, 'upload'):9.1f}" if m != "direct" else "        -"
     rss = f"{rss_max(m, 'backup')}" + (f" / {rss_max(m, 'upload')}" if m != "direct" else "")
-    print(f"{m:7s} {' '.join(f'{x:7.1f}' for x in t):28s} {med[m]:9.1f}  {step_median(m, 'backup'):9.1f} {up}  {rss}")
-r = med["rclone"] / med["direct"]
-a = med["awscli"] / med["direct"]
-print(f"\n(local + rclone) / direct = {r:.2f}x  (goal >= 1.5x: {'met' if r >= 1.5 else 'NOT met'})")
-print(f"(local + aws s3 cp) / direct = {a:.2f}x")
+    cpu = f"{cpu_median(m, 'backup'):.1f}" + (f" / {cpu_median(m, 'upload'):.1f}" if m != "direct" else "")
+    print(f"{m:7s} {' '.join(f'{x:7.1f}' for x in t):28s} {med[m]:9.1f}  {step_median(m, 'backup'):9.1f} {up}  {cpu:23s}  {rss}")
+if "rclone" in med and "direct" in med:
+    r = med["rclone"] / med["direct"]
+    print(f"\n(local + rclone) / direct = {r:.2f}x  (goal >= 1.5x: {'met' if r >= 1.5 else 'NOT met'})")
+if "awscli" in med and "direct" in med:
+    print(f"(local + aws s3 cp) / direct = {med['awscli'] / med['direct']:.2f}x")
+if "direct" not in med:
+    sys.exit(0)
 print(f"peak RSS of backup --repo s3:// (largest of {len(runs)} runs): {rss_max('direct', 'backup')} MiB")
+# Where the direct backup's time goes: its log's offset of the upload step's first line.
+dumps = []
+for log in sorted(glob.glob(os.path.join(sys.argv[2], "direct-run*-backup.log"))):
+    for line in open(log):
+        m = re.match(r"\[\s*([0-9.]+)\] Uploading the backup to", line)
+        if m:
+            dumps.append(float(m.group(1)))
+if dumps:
+    d = statistics.median(dumps)
+    print(f"direct, median: {d:.1f} s dumping into its local temporary folder, {med['direct'] - d:.1f} s uploading")
 PY
   exit 0
 fi
