@@ -8,7 +8,7 @@ packages=(
   libpq-dev libcurl4-openssl-dev libsimdjson-dev libxxhash-dev libzstd-dev zstd
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libcpp-httplib-dev libssl-dev
   libsodium-dev
-  postgresql-15 postgresql-client-15 postgresql-contrib curl util-linux procps ccache awscli
+  postgresql-15 postgresql-client-15 postgresql-contrib curl util-linux procps ccache awscli rclone
 )
 
 missing=()
