@@ -1,15 +1,16 @@
 // `backup`: the nightly job (what `make backup-database` runs).
 #include <iostream>
-#include <thread>
 
 #include "engine/backup/backup_runner.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/jobs_option.hpp"
 #include "engine/cli/retention_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
+#include "engine/data/data_dump.hpp"
 
 namespace crm::cli {
 
@@ -37,7 +38,7 @@ void register_backup(CLI::App& app, Registry& reg) {
   o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   o->printing.add_to(*cmd);
-  cmd->add_option("--jobs", o->jobs, "parallel COPY connections (default: the number of cores, at least 2)");
+  add_jobs_option(*cmd, o->jobs);
   cmd->add_option("--compress", o->compress, "zstd or zstd:LEVEL: write data.sql.zst instead of data.sql");
   cmd->add_flag("--no-attachments", o->no_attachments, "back up only the database");
   add_retention_days_option(*cmd, o->retention_days, "delete backups older than this many days, 1 to 36500 (default 7)");
@@ -54,7 +55,7 @@ void register_backup(CLI::App& app, Registry& reg) {
       b.repository = o->repo.open(/*create=*/true);
       b.db = o->db.resolve();
       b.lock_timeout = o->lock_timeout.resolve();
-      b.jobs = o->jobs ? o->jobs : std::max(2u, std::thread::hardware_concurrency());
+      b.jobs = o->jobs ? o->jobs : engine::default_dump_jobs();
       if (int level = parse_compress(o->compress)) b.zstd_level = level;
       b.attachments = !o->no_attachments;
       if (b.attachments) b.storage = o->storage.resolve();

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/jobs_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/format/human.hpp"
 #include "engine/data/data_dump.hpp"
@@ -83,8 +84,7 @@ void register_dump_data(CLI::App& dump, Registry& reg) {
   args->db.add_to(*cmd);
   args->printing.add_to(*cmd);
   cmd->add_option("-o,--output", args->output, "file to write (default: standard output)");
-  cmd->add_option("-j,--jobs", args->jobs, "parallel connections (default: the number of cores, at least 2)")
-      ->check(CLI::Range(1u, 64u));
+  add_jobs_option(*cmd, args->jobs);
   cmd->add_option("--compress", args->compress, "zstd or zstd:LEVEL: write FILE.zst (zstd -dc FILE | psql works)");
   cmd->add_option("--migrations-output", args->migrations_output,
                   "also write the applied migrations (supabase_migrations.schema_migrations), one per line");

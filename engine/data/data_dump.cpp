@@ -358,6 +358,8 @@ void lock_tables(pg::Connection& coord, const std::vector<DataTable>& tables, in
 
 }  // namespace
 
+unsigned default_dump_jobs() { return std::max(2u, std::thread::hardware_concurrency()); }
+
 DataDumpResult dump_data(const pg::ConnectOptions& connect, Sink& out, const DataDumpOptions& opts) {
   std::optional<pg::Connection> own;
   pg::Connection* coord = opts.coordinator;
@@ -388,7 +390,7 @@ DataDumpResult dump_data(const pg::ConnectOptions& connect, Sink& out, const Dat
   std::vector<SequenceState> seq_states = read_sequence_states(*coord, seqs);
   result.applied_migrations = read_applied_migrations(*coord);
 
-  unsigned jobs = opts.jobs ? opts.jobs : std::max(2u, std::thread::hardware_concurrency());
+  unsigned jobs = opts.jobs ? opts.jobs : default_dump_jobs();
   pg::PgVersion(result.server_version_num).require_supported("data dump");
   DataPlan plan = plan_data_dump(tables, opts.split_bytes, jobs > 1 && pg::PgVersion(result.server_version_num).at_least(14));
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, plan.tasks.size()));

@@ -17,8 +17,14 @@
 
 namespace crm::engine {
 
+// Worker connections when none are asked for: the number of cores, at least 2 (a server
+// answers a second COPY while the first one's rows are written).
+unsigned default_dump_jobs();
+// More would hold as many server connections as a small Supabase plan allows in all.
+constexpr unsigned kMaxDumpJobs = 64;
+
 struct DataDumpOptions {
-  // Worker connections; 0 = the number of cores, at least 2.
+  // Worker connections; 0 = default_dump_jobs().
   unsigned jobs = 0;
   // An already-open coordinator inside a REPEATABLE READ transaction that exported
   // `snapshot_id` (the backup command dumps roles and schema on it first). When null, the
