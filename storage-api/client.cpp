@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "storage-api/errors.hpp"
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 #include "storage-api/url.hpp"
 
 namespace crm::storage {

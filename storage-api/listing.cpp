@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "storage-api/errors.hpp"
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 
 namespace crm::storage {
 namespace {

@@ -18,7 +18,7 @@
 #include "engine/io/progress.hpp"
 #include "engine/io/sink.hpp"
 #include "engine/util/interrupt_guard.hpp"
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 #include "storage-api/listing.hpp"
 
 namespace crm::cli {
@@ -34,15 +34,15 @@ struct DumpAttachmentsArgs {
 
 std::string object_json(const engine::ObjectRecord& r) {
   std::string out = "{\"path\":";
-  storage::append_json_string(out, r.path);
+  crm::append_json_string(out, r.path);
   out += fmt::format(",\"size\":{},\"xxh3_128\":\"{}\",\"content_type\":", r.size, r.xxh3_128);
-  storage::append_json_string(out, r.content_type);
+  crm::append_json_string(out, r.content_type);
   out += ",\"cache_control\":";
-  storage::append_json_string(out, r.cache_control);
+  crm::append_json_string(out, r.cache_control);
   out += ",\"etag\":";
-  storage::append_json_string(out, r.etag);
+  crm::append_json_string(out, r.etag);
   out += ",\"last_modified\":";
-  storage::append_json_string(out, r.last_modified);
+  crm::append_json_string(out, r.last_modified);
   out += "}";
   return out;
 }

@@ -4,14 +4,14 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 
 namespace crm::engine {
 
 std::string json_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
-  storage::append_json_string(out, s);
+  crm::append_json_string(out, s);
   return out;
 }
 

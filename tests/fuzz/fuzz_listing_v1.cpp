@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "storage-api/errors.hpp"
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 #include "storage-api/listing.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string out;
     for (const auto& e : entries) {
       if (e.is_folder && e.object.name.empty()) __builtin_trap();  // a folder always has a name
-      crm::storage::append_json_string(out, e.object.name);
+      crm::append_json_string(out, e.object.name);
     }
   } catch (const crm::storage::StorageError&) {
   }

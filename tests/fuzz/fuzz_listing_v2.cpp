@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "storage-api/errors.hpp"
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 #include "storage-api/listing.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (size_t i = 0; i < p.objects.size(); ++i) {
     if (i) again += ",";
     again += "{\"name\":";
-    crm::storage::append_json_string(again, p.objects[i].name);
+    crm::append_json_string(again, p.objects[i].name);
     again += ",\"metadata\":{\"size\":" + std::to_string(p.objects[i].size) + "}}";
   }
   again += "]}";

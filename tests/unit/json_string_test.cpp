@@ -1,4 +1,4 @@
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -9,7 +9,7 @@ namespace {
 
 std::string literal(std::string_view s) {
   std::string out;
-  crm::storage::append_json_string(out, s);
+  crm::append_json_string(out, s);
   return out;
 }
 

@@ -1,6 +1,6 @@
-#include "storage-api/json_string.hpp"
+#include "common/json_string.hpp"
 
-namespace crm::storage {
+namespace crm {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -27,4 +27,4 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-}  // namespace crm::storage
+}  // namespace crm

@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-namespace crm::storage {
+namespace crm {
 
 // Appends s as a JSON string literal, quotes included. Bytes >= 0x80 pass through unchanged
 // (the input is UTF-8); control characters become short escapes or \u00XX.
 void append_json_string(std::string& out, std::string_view s);
 
-}  // namespace crm::storage
+}  // namespace crm
