@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 #include "storage-api/listing.hpp"
 #include "storage-api/url.hpp"
 

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 #include "engine/format/human.hpp"
 #include "engine/io/io_error.hpp"
 #include "engine/io/progress.hpp"

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/attachments/attachments.hpp"
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 #include "engine/io/hash.hpp"
 #include "engine/format/human.hpp"
 #include "engine/io/progress.hpp"

@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 #include "engine/format/json_writer.hpp"
 
 namespace crm::engine {

@@ -2,7 +2,7 @@
 
 #include <sys/stat.h>
 
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 
 namespace crm::engine {
 namespace fs = std::filesystem;

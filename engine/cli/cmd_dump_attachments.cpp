@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/attachments/attachments.hpp"
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/storage_options.hpp"

@@ -11,7 +11,7 @@
 #include "engine/errors.hpp"
 #include "engine/format/json_writer.hpp"
 #include "engine/repo/folder_repository.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 #include "engine/verify/verify_restore.hpp"
 #include "engine/verify/verify_sql.hpp"
 

@@ -16,7 +16,7 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 
 namespace crm::engine::repo {
 

@@ -2,7 +2,7 @@
 // (attachments from their blobs), for restore and verify, removed when released.
 #include <sys/stat.h>
 
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 #include "engine/errors.hpp"
 #include "engine/io/sink.hpp"
 #include "engine/repo/parallel_transfers.hpp"

@@ -17,7 +17,7 @@
 #include "engine/restore/restore_prompt.hpp"
 #include "engine/util/interrupt_guard.hpp"
 #include "pgwire/pg_version.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 #include "storage-api/client.hpp"
 
 namespace crm::engine {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/backupset/backup_dir.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 #include "pgwire/connection.hpp"
 #include "storage-api/config.hpp"
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "engine/backupset/backup_dir.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 
 namespace crm::engine {
 

@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "engine/backupset/backup_dir.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "fixtures/sandbox/storage_server.hpp"
 #include "storage-api/client.hpp"

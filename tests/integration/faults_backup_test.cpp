@@ -18,7 +18,7 @@
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/staging.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "pgwire/connection.hpp"
 #include "pgwire/conninfo.hpp"

@@ -10,7 +10,7 @@
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/staging.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "fixtures/sandbox/storage_server.hpp"
 #include "storage-api/client.hpp"

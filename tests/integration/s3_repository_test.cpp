@@ -19,7 +19,7 @@
 #include "engine/backupset/set_name.hpp"
 #include "engine/io/hash.hpp"
 #include "engine/repo/s3_repository.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "fixtures/sandbox/process.hpp"
 #include "fixtures/sandbox/s3_server.hpp"

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "engine/backupset/backup_dir.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 
 namespace crm::testsupport {
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "engine/io/hash.hpp"
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 
 using namespace crm::engine;
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "engine/verify/verify_files.hpp"
+#include "engine/backupset/verify_files.hpp"
 
 #include <functional>
 #include <set>

@@ -1,4 +1,4 @@
-#include "engine/attachments/path_safety.hpp"
+#include "engine/backupset/path_safety.hpp"
 
 #include <set>
 
