@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/backupset/manifest.hpp"
 #include "storage-api/client.hpp"
 #include "storage-api/config.hpp"
 
@@ -24,6 +25,11 @@ struct ObjectRecord {
   std::string last_modified;
   bool downloaded = true;  // false: placed by BackupAttachmentsOptions::reuse (incremental)
 };
+
+// An object as the manifest recorded it (downloaded stays true; a reuse sets it false).
+ObjectRecord object_record(const ManifestObject& o);
+// Every object of the manifest, in its order.
+std::vector<ObjectRecord> manifest_objects(const Manifest& m);
 
 struct ObjectFailure {
   std::string path;

@@ -129,14 +129,7 @@ std::optional<ObjectRecord> PreviousSetReuse::reuse(const storage::ObjectEntry& 
   }
   sources_[listed.name] = how;
   stats_.bytes += prev.size;
-  ObjectRecord r;
-  r.path = listed.name;
-  r.size = prev.size;
-  r.xxh3_128 = prev.xxh3_128;
-  r.content_type = prev.content_type;
-  r.cache_control = prev.cache_control;
-  r.etag = prev.etag;
-  r.last_modified = prev.last_modified;
+  ObjectRecord r = object_record(prev);
   r.downloaded = false;
   return r;
 }

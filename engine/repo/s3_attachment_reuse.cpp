@@ -31,14 +31,7 @@ AttachmentReuse S3Repository::stored_attachment_reuse(const std::string& exclude
     const ManifestObject& prev = it->second;
     if (prev.size != listed.size || prev.etag != listed.etag || prev.last_modified != listed.last_modified)
       return std::nullopt;
-    ObjectRecord r;
-    r.path = listed.name;
-    r.size = prev.size;
-    r.xxh3_128 = prev.xxh3_128;
-    r.content_type = prev.content_type;
-    r.cache_control = prev.cache_control;
-    r.etag = prev.etag;
-    r.last_modified = prev.last_modified;
+    ObjectRecord r = object_record(prev);
     r.downloaded = false;
     return r;
   };

@@ -23,18 +23,6 @@
 namespace crm::engine {
 namespace fs = std::filesystem;
 
-namespace {
-
-std::vector<ObjectRecord> manifest_objects(const Manifest& m) {
-  std::vector<ObjectRecord> out;
-  out.reserve(m.objects.size());
-  for (const auto& o : m.objects)
-    out.push_back({o.path, o.size, o.xxh3_128, o.content_type, o.cache_control, o.etag, o.last_modified});
-  return out;
-}
-
-}  // namespace
-
 RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istream& in, bool stdin_is_terminal) {
   RestoreOutcome res;
   std::shared_ptr<repo::Repository> repository = o.repository;

@@ -203,9 +203,7 @@ void compare_with_manifest(pg::Connection& conn, const SetInfo& set, const Manif
 
   if (storage && m.attachments_included && !set.part("attachments").empty()) {
     log("Restoring the attachments into the scratch bucket " + storage->bucket + "...");
-    std::vector<ObjectRecord> objects;
-    for (const auto& ob : m.objects)
-      objects.push_back({ob.path, ob.size, ob.xxh3_128, ob.content_type, ob.cache_control, ob.etag, ob.last_modified});
+    std::vector<ObjectRecord> objects = manifest_objects(m);
     RestoreAttachmentsOptions ro;
     ro.verify_download = true;
     ro.log = [&](const std::string& l) { log(l); };
