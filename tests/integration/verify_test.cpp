@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine/backupset/backup_dir.hpp"
+#include "engine/verify/verify_runner.hpp"
 #include "fixtures/sandbox/fixture_loader.hpp"
 #include "fixtures/sandbox/storage_server.hpp"
 #include "tests/support/cli_env.hpp"
@@ -160,4 +161,34 @@ TEST_F(VerifyTest, LegacySetSaysSoAndStillChecksWhatItCan) {
   r = env().run({"verify", (fs::path(t->path) / prefix_).string()});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find(prefix_ + "-schema.sql: unparsable"), std::string::npos) << r.out;
+}
+
+// The runner behind the command: its lines go to the stream it is given, the verdict and the
+// JSON report come back in the outcome (the command prints them), for a good and a damaged set.
+TEST_F(VerifyTest, TheRunnerPrintsTheProblemsAndReturnsTheVerdictAndTheReport) {
+  engine::VerifyOptions good;
+  good.backup_dir = dir_->path;
+  good.set = prefix_;
+  std::ostringstream good_lines;
+  auto ok = engine::run_verify(good, good_lines);
+  EXPECT_EQ(ok.exit_code, 0) << good_lines.str();
+  EXPECT_EQ(ok.verdict, "\u2713 Backup " + prefix_ + " verified\n");
+  EXPECT_NE(ok.json.find("\"ok\": true"), std::string::npos) << ok.json;
+  EXPECT_NE(good_lines.str().find("Verifying " + prefix_), std::string::npos) << good_lines.str();
+  EXPECT_EQ(good_lines.str().find("verified"), std::string::npos) << good_lines.str();
+
+  auto t = copy_set();
+  fs::path schema = fs::path(t->path) / (prefix_ + "-schema.sql");
+  fs::resize_file(schema, fs::file_size(schema) - 10);
+  engine::VerifyOptions damaged;
+  damaged.set = (fs::path(t->path) / prefix_).string();
+  damaged.attachments = false;
+  std::ostringstream damaged_lines;
+  auto bad = engine::run_verify(damaged, damaged_lines);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(damaged_lines.str().find("\u2717 " + prefix_ + "-schema.sql: size"), std::string::npos)
+      << damaged_lines.str();
+  EXPECT_EQ(bad.verdict.rfind("\u2717 Backup " + prefix_ + ": ", 0), 0u) << bad.verdict;
+  EXPECT_NE(bad.json.find("\"code\": \"damaged_set\""), std::string::npos) << bad.json;
+  EXPECT_NE(bad.json.find("\"exit_code\": 1"), std::string::npos) << bad.json;
 }
