@@ -4,6 +4,7 @@
 #include "engine/backup/backup_runner.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/json_option.hpp"
 #include "engine/cli/jobs_option.hpp"
 #include "engine/cli/retention_option.hpp"
 #include "engine/cli/output_options.hpp"
@@ -28,7 +29,7 @@ void register_backup(CLI::App& app, Registry& reg) {
     bool no_retention = false;
     bool no_managed = false;
     bool full = false;
-    bool json = false;
+    JsonOption json;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("backup", "back up roles, schema, data and the attachments bucket into BACKUP_DIR, "
@@ -46,9 +47,9 @@ void register_backup(CLI::App& app, Registry& reg) {
   cmd->add_flag("--no-managed-schema-objects", o->no_managed,
                 "leave the application's triggers/policies on auth.* and storage.* out of schema.sql");
   cmd->add_flag("--full", o->full, "download every attachment even when the previous backup has it");
-  cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
+  o->json.add_to(*cmd, "print a JSON summary on stdout (the progress lines go to stderr)");
   cmd->callback([&reg, o] {
-    reg.json = o->json;
+    o->json.hand_to(reg);
     reg.verbose = o->printing.verbose;
     reg.action = [o] {
       engine::BackupOptions b;
@@ -64,7 +65,7 @@ void register_backup(CLI::App& app, Registry& reg) {
       b.managed_schema_objects = !o->no_managed;
       b.full_download = o->full;
       b.show_progress = o->printing.show_progress();
-      HumanOutput human(o->json ? std::cerr : std::cout, o->printing.quiet);
+      HumanOutput human(o->json.human_lines(), o->printing.quiet);
       auto outcome = engine::run_backup(b, human.stream());
       if (o->json) std::cout << outcome.json << "\n";
       else if (o->printing.quiet) std::cout << "\u2713 Backup " << outcome.prefix << " completed: " << outcome.manifest_path.string() << "\n";

@@ -11,6 +11,7 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/backupset/path_safety.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/json_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/format/human.hpp"
@@ -29,7 +30,7 @@ struct DumpAttachmentsArgs {
   StorageOptions storage;
   OutputOptions printing;
   std::string output;
-  bool json = false;
+  JsonOption json;
 };
 
 std::string object_json(const engine::ObjectRecord& r) {
@@ -113,7 +114,7 @@ int run(const DumpAttachmentsArgs& a) {
     std::string what = fmt::format("{} of {} objects could not be backed up", r.failures.size(),
                                    r.failures.size() + r.objects.size());
     std::cerr << "✗ Attachments backup failed: " << what << " (listed above); nothing was written to " << a.output << "\n";
-    return report_failure(a.json, "attachments_failed", what, "the objects are listed on standard error", kExitFailure);
+    return report_failure(a.json.enabled, "attachments_failed", what, "the objects are listed on standard error", kExitFailure);
   }
   guard.throw_if_interrupted("dump attachments was stopped: the partial folder was removed");
   out.commit();
@@ -134,11 +135,11 @@ void register_dump_attachments(CLI::App& dump, Registry& reg) {
   auto* cmd = dump.add_subcommand("attachments", "download every file of the attachments bucket into a folder");
   cmd->add_option("--output,-o", args->output,
                   "new (or empty) folder to write the files into (0700; appears only when every file is on disk)")->required();
-  cmd->add_flag("--json", args->json, "print one JSON line per object (path, size, hash, content type) on stdout");
+  args->json.add_to(*cmd, "print one JSON line per object (path, size, hash, content type) on stdout");
   args->storage.add_to(*cmd);
   args->printing.add_to(*cmd);
   cmd->callback([args, &reg] {
-    reg.json = args->json;
+    args->json.hand_to(reg);
     reg.verbose = args->printing.verbose;
     reg.action = [args] { return run(*args); };
   });

@@ -4,6 +4,7 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/set_report.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/json_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/repo_option.hpp"
 
@@ -12,16 +13,16 @@ namespace crm::cli {
 void register_list(CLI::App& app, Registry& reg) {
   struct Opts {
     RepoOption repo;
-    bool json = false;
+    JsonOption json;
     OutputOptions printing;  // the listing is the result: --quiet changes nothing here
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("list", "list the backups in BACKUP_DIR, newest first");
   o->repo.add_to(*cmd, "folder holding the backups (default: $BACKUP_DIR; absolute)");
-  cmd->add_flag("--json", o->json, "print one JSON document instead of text");
+  o->json.add_to(*cmd, "print one JSON document instead of text");
   o->printing.add_to(*cmd);
   cmd->callback([&reg, o] {
-    reg.json = o->json;
+    o->json.hand_to(reg);
     reg.verbose = o->printing.verbose;
     reg.action = [o] {
       auto repository = o->repo.open(/*create=*/false);

@@ -6,6 +6,7 @@
 #include "engine/backupset/set_report.hpp"
 #include "engine/backupset/staging.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/json_option.hpp"
 #include "engine/cli/retention_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/repo_option.hpp"
@@ -17,7 +18,7 @@ void register_prune(CLI::App& app, Registry& reg) {
     RepoOption repo;
     int retention_days = 7;
     bool dry_run = false;
-    bool json = false;
+    JsonOption json;
     OutputOptions printing;
   };
   auto o = std::make_shared<Opts>();
@@ -26,10 +27,10 @@ void register_prune(CLI::App& app, Registry& reg) {
   o->repo.add_to(*cmd, "folder holding the backups (default: $BACKUP_DIR; absolute)");
   add_retention_days_option(*cmd, o->retention_days, "keep backups younger than this many days, 1 to 36500 (default 7)");
   cmd->add_flag("--dry-run", o->dry_run, "only say what would be deleted");
-  cmd->add_flag("--json", o->json, "print one JSON document instead of text");
+  o->json.add_to(*cmd, "print one JSON document instead of text");
   o->printing.add_to(*cmd);
   cmd->callback([&reg, o] {
-    reg.json = o->json;
+    o->json.hand_to(reg);
     reg.verbose = o->printing.verbose;
     reg.action = [o] {
       auto repository = o->repo.open(/*create=*/false);

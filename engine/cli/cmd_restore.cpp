@@ -5,6 +5,7 @@
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/json_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
@@ -21,7 +22,8 @@ void register_restore(CLI::App& app, Registry& reg) {
     LockTimeoutOption lock_timeout;
     StorageOptions storage;
     OutputOptions printing;
-    bool yes = false, force = false, no_attachments = false, verify_download = false, json = false;
+    bool yes = false, force = false, no_attachments = false, verify_download = false;
+    JsonOption json;
     std::string rewrite_from, rewrite_to;
   };
   auto o = std::make_shared<Opts>();
@@ -40,16 +42,15 @@ void register_restore(CLI::App& app, Registry& reg) {
   cmd->add_flag("--verify-download", o->verify_download, "re-download every uploaded file and compare hashes");
   cmd->add_option("--rewrite-from", o->rewrite_from, "rewrite stored attachment URLs starting with this ...");
   cmd->add_option("--rewrite-to", o->rewrite_to, "... to start with this instead");
-  cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
+  o->json.add_to(*cmd, "print a JSON summary on stdout (the progress lines go to stderr)");
   cmd->callback([&reg, o] {
-    reg.json = o->json;
+    o->json.hand_to(reg);
     reg.verbose = o->printing.verbose;
     reg.action = [o] {
       if (o->rewrite_from.empty() != o->rewrite_to.empty())
         throw UsageError("--rewrite-from and --rewrite-to go together (REWRITE_FROM and REWRITE_TO with REWRITE_URLS=true)");
       engine::RestoreOptions r;
-      bool is_path = o->set.find('/') != std::string::npos;
-      if (!is_path || !o->repo.repo.empty()) r.repository = o->repo.open(/*create=*/false);
+      r.repository = o->repo.open_for_set(o->set);
       r.set = o->set;
       r.db = o->db.resolve();
       r.lock_timeout = o->lock_timeout.resolve();
@@ -62,10 +63,10 @@ void register_restore(CLI::App& app, Registry& reg) {
       r.resolve_storage = [o] { return o->storage.resolve(); };
       r.show_progress = o->printing.show_progress();
       r.verbose = o->printing.verbose;
-      HumanOutput human(o->json ? std::cerr : std::cout, o->printing.quiet);
+      HumanOutput human(o->json.human_lines(), o->printing.quiet);
       auto outcome = engine::run_restore(r, human.stream(), std::cin, ::isatty(0) != 0);
       if (outcome.exit_code == kExitUsage && outcome.json.empty())
-        return report_failure(o->json, "cancelled", "the restore was not confirmed; nothing was changed",
+        return report_failure(o->json.enabled, "cancelled", "the restore was not confirmed; nothing was changed",
                               "answer y at the prompt, or pass --yes", kExitUsage);
       if (o->json) std::cout << outcome.json << "\n";
       else if (o->printing.quiet && outcome.exit_code == kExitOk) std::cout << "\u2713 Restore of " << o->set << " completed\n";

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/json_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
@@ -18,7 +19,8 @@ void register_verify(CLI::App& app, Registry& reg) {
     OutputOptions printing;
     LockTimeoutOption lock_timeout;
     int connect_timeout = 10;
-    bool yes = false, json = false, no_attachments = false;
+    bool yes = false, no_attachments = false;
+    JsonOption json;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("verify", "check a backup against its manifest and, with --restore-into, "
@@ -32,15 +34,14 @@ void register_verify(CLI::App& app, Registry& reg) {
   cmd->add_option("--connect-timeout", o->connect_timeout, "seconds to wait for the scratch database");
   o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
-  cmd->add_flag("--json", o->json, "print a JSON report on stdout (CI artifact)");
+  o->json.add_to(*cmd, "print a JSON report on stdout, a CI artifact (the progress lines go to stderr)");
   o->printing.add_to(*cmd);
   cmd->callback([&reg, o] {
-    reg.json = o->json;
+    o->json.hand_to(reg);
     reg.verbose = o->printing.verbose;
     reg.action = [o] {
       engine::VerifyOptions v;
-      bool is_path = o->set.find('/') != std::string::npos;
-      if (!is_path || !o->repo.repo.empty()) v.repository = o->repo.open(/*create=*/false);
+      v.repository = o->repo.open_for_set(o->set);
       v.set = o->set;
       v.attachments = !o->no_attachments;
       v.restore_into = o->restore_into;
@@ -51,7 +52,7 @@ void register_verify(CLI::App& app, Registry& reg) {
       if (!v.restore_into.empty()) v.lock_timeout = o->lock_timeout.resolve();
       // The scratch bucket only when named on the command line: never the configured one.
       if (!o->storage.url.empty()) v.resolve_storage = [o] { return o->storage.resolve(); };
-      std::ostream& result_out = o->json ? std::cerr : std::cout;
+      std::ostream& result_out = o->json.human_lines();
       HumanOutput human(result_out, o->printing.quiet);
       auto outcome = engine::run_verify(v, human.stream());
       // The verdict is the result: --quiet keeps it.

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "engine/cli/cli_support.hpp"
+#include "engine/cli/json_option.hpp"
 
 int main(int argc, char** argv) {
   using namespace crm::cli;
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
     if (rc == 0) return kExitOk;  // --help, --version
     // A script that asked for --json gets its one object even when the flags are wrong.
     for (int i = 1; i < argc; ++i)
-      if (std::string_view(argv[i]) == "--json") return report_failure(true, "usage", e.what(), "see --help", kExitUsage);
+      if (std::string_view(argv[i]) == JsonOption::kFlag) return report_failure(true, "usage", e.what(), "see --help", kExitUsage);
     return kExitUsage;
   }
   if (!reg.action) {

@@ -23,4 +23,10 @@ std::shared_ptr<engine::repo::Repository> RepoOption::open(bool create) const {
   return engine::repo::open_repository(sel, create);
 }
 
+std::shared_ptr<engine::repo::Repository> RepoOption::open_for_set(const std::string& set) const {
+  bool is_path = set.find('/') != std::string::npos;
+  if (is_path && repo.empty()) return nullptr;
+  return open(/*create=*/false);
+}
+
 }  // namespace crm::cli
