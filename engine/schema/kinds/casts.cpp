@@ -4,6 +4,7 @@
 #include "engine/catalog/catalog.hpp"
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 
 namespace crm::engine::schema::kinds {
 namespace {
@@ -19,12 +20,10 @@ bool platform_schema(std::string_view schema) {
 
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (out.catalog().is_extension_member({kPgCast, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgCast, [&](int i, Oid oid) {
     if (platform_schema(r.get(i, "source_schema")) || platform_schema(r.get(i, "target_schema")) ||
         platform_schema(r.get(i, "function_schema")))
-      continue;
+      return;
     // format_type under search_path = '' and quote_all_identifiers: qualified and quoted.
     std::string what = "(" + std::string(r.get(i, "source")) + " AS " + std::string(r.get(i, "target")) + ")";
     std::string sql = "CREATE CAST " + what;
@@ -37,7 +36,7 @@ void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
     if (context == "i") sql += " AS IMPLICIT";
     sql += ";\n" + out.comments_for({kPgCast, oid}, "CAST " + what);
     out.add({{kRankCast, "", what, ""}, kPre, "CAST", "", "CAST " + what, "", sql}, {{kPgCast, oid}});
-  }
+  });
 }
 
 std::string drop(const pg::Result& rows, int row, const std::string&) {

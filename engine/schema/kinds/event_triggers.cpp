@@ -2,6 +2,7 @@
 // as the old system did.
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema::kinds {
@@ -12,14 +13,12 @@ using catalog::Oid;
 
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (out.catalog().is_extension_member({kPgEventTrigger, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgEventTrigger, [&](int i, Oid) {
     std::string name(r.get(i, "evtname"));
     std::string sql = std::string(r.get(i, "def")) + "\n";
     if (r.get(i, "evtenabled") == "D") sql += "ALTER EVENT TRIGGER " + pg::quote_ident(name) + " DISABLE;\n";
     out.add({{kRankEventTrigger, "", name, ""}, kPost, "EVENT TRIGGER", "", name, "", sql, false}, {});
-  }
+  });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema::kinds {
@@ -18,9 +19,7 @@ constexpr std::string_view kName = "functions";
 
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (out.catalog().is_extension_member({kPgProc, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgProc, [&](int i, Oid oid) {
     std::string schema(r.get(i, "nspname")), name(r.get(i, "proname")), owner(r.get(i, "owner"));
     std::string identity_args(r.get(i, "idargs"));
     char kind = r.get(i, "prokind").empty() ? 'f' : r.get(i, "prokind")[0];
@@ -41,7 +40,7 @@ void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
             {{kPgProc, oid}});
     out.add_acl(kPgProc, oid, r.get_bool(i, "has_acl"), 'f', (kind == 'p' ? "PROCEDURE " : "FUNCTION ") + sig, owner,
                 schema, name, identity_args);
-  }
+  });
 }
 
 // The signature is regprocedure text: schema-qualified and quoted by the server.
@@ -58,10 +57,7 @@ std::set<Oid> dumped_functions(const catalog::Catalog& cat) {
   auto rows = cat.kind_rows.find(kName);
   if (rows == cat.kind_rows.end() || rows->second.empty()) return out;
   const pg::Result& r = rows->second[0];
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (!cat.is_extension_member({kPgProc, oid})) out.insert(oid);
-  }
+  for_each_own_row(r, cat, kPgProc, [&](int, Oid oid) { out.insert(oid); });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Rules of the application's tables and views (a view's own _RETURN rule is the view).
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema::kinds {
@@ -12,11 +13,9 @@ using pg::quote_ident;
 
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (out.catalog().is_extension_member({kPgRewrite, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgRewrite, [&](int i, Oid oid) {
     const catalog::Relation* rel = out.relation(static_cast<Oid>(r.get_int(i, "ev_class")));
-    if (!rel || !out.is_app(*rel)) continue;
+    if (!rel || !out.is_app(*rel)) return;
     std::string name(r.get(i, "rulename"));
     std::string sql = strip_semicolon(std::string(r.get(i, "def"))) + ";\n";
     std::string at = "ALTER TABLE " + out.qname(*rel) + " ";
@@ -27,7 +26,7 @@ void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
     sql += out.comments_for({kPgRewrite, oid}, "RULE " + quote_ident(name) + " ON " + out.qname(*rel));
     out.add({{kRankRule, rel->schema, rel->name, name}, kPost, "RULE", rel->schema, rel->name + " " + name, rel->owner, sql},
             {{kPgRewrite, oid}});
-  }
+  });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema::kinds {
@@ -34,11 +35,9 @@ std::string trigger_sql(const pg::Result& r, int i, Oid oid, const std::string& 
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
   std::set<Oid> managed_functions;
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (out.catalog().is_extension_member({kPgTrigger, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgTrigger, [&](int i, Oid oid) {
     const catalog::Relation* rel = out.relation(static_cast<Oid>(r.get_int(i, "tgrelid")));
-    if (!rel) continue;
+    if (!rel) return;
     std::string name(r.get(i, "tgname")), table = out.qname(*rel);
     std::string fn_schema(r.get(i, "fn_schema")), fn_owner(r.get(i, "fn_owner"));
     if (out.is_app(*rel)) {
@@ -64,7 +63,7 @@ void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
                rel->name + " " + name, rel->owner, trigger_sql(r, i, oid, name, table, out)},
               {{kPgTrigger, oid}});
     }
-  }
+  });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema::kinds {
@@ -33,21 +34,19 @@ void add(const Configuration& c, DumpBuilder& out) {
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
   std::optional<Configuration> cur;
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (out.catalog().is_extension_member({kPgTsConfig, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgTsConfig, [&](int i, Oid oid) {
     if (!cur || cur->oid != oid) {
       if (cur) add(*cur, out);
       cur = Configuration{oid, std::string(r.get(i, "nspname")), std::string(r.get(i, "cfgname")),
                           std::string(r.get(i, "owner")),
                           quote_qualified(std::string(r.get(i, "prs_schema")), std::string(r.get(i, "prsname"))), ""};
     }
-    if (r.is_null(i, r.column("token"))) continue;  // a configuration without mappings
+    if (r.is_null(i, r.column("token"))) return;  // a configuration without mappings
     std::string with;  // the regdictionary texts, joined by chr(31) in the query
     for (char ch : r.get(i, "dicts")) with += ch == '\x1f' ? std::string(", ") : std::string(1, ch);
     cur->mappings += "\nALTER TEXT SEARCH CONFIGURATION " + quote_qualified(cur->schema, cur->name) + "\n    ADD MAPPING FOR " +
                      quote_ident(std::string(r.get(i, "token"))) + " WITH " + with + ";\n";
-  }
+  });
   if (cur) add(*cur, out);
 }
 

@@ -1,6 +1,7 @@
 // Text search dictionaries, written as pg_dump writes them (no server deparser exists).
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema::kinds {
@@ -13,9 +14,7 @@ using pg::quote_qualified;
 
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = static_cast<Oid>(r.get_int(i, "oid"));
-    if (out.catalog().is_extension_member({kPgTsDict, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgTsDict, [&](int i, Oid oid) {
     std::string schema(r.get(i, "nspname")), name(r.get(i, "dictname")), owner(r.get(i, "owner"));
     std::string options(r.get(i, "dictinitoption"));  // the server's own serialization: name = 'value', ...
     std::string q = quote_qualified(schema, name);
@@ -27,7 +26,7 @@ void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
     sql += out.comments_for({kPgTsDict, oid}, "TEXT SEARCH DICTIONARY " + q);
     out.add({{kRankTsDictionary, schema, name, ""}, kPre, "TEXT SEARCH DICTIONARY", schema, name, owner, sql},
             {{kPgTsDict, oid}});
-  }
+  });
 }
 
 std::string drop(const pg::Result& rows, int row, const std::string& schema) {

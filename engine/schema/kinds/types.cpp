@@ -4,6 +4,7 @@
 
 #include "engine/schema/dump_builder.hpp"
 #include "engine/schema/kinds/kind.hpp"
+#include "engine/schema/kinds/own_rows.hpp"
 #include "pgwire/quote.hpp"
 
 namespace crm::engine::schema::kinds {
@@ -59,9 +60,7 @@ std::string domain_sql(const pg::Result& r, int i, Oid oid, const std::string& n
 
 void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
   const pg::Result& r = rows[0];
-  for (int i = 0; i < r.rows(); ++i) {
-    Oid oid = oid_at(r, i, "oid");
-    if (out.catalog().is_extension_member({kPgType, oid})) continue;
+  for_each_own_row(r, out.catalog(), kPgType, [&](int i, Oid oid) {
     std::string schema = str_at(r, i, "nspname"), name = str_at(r, i, "typname"), owner = str_at(r, i, "owner");
     char kind = r.get(i, "typtype").empty() ? '\0' : r.get(i, "typtype")[0];
     std::string q = quote_qualified(schema, name);
@@ -86,7 +85,7 @@ void write(const std::vector<pg::Result>& rows, DumpBuilder& out) {
     size_t id = out.add({{kRankType, schema, name, ""}, kPre, kw, schema, name, owner, sql}, {});
     for (auto ref : refs) out.map_ref(ref, id);
     out.add_acl(kPgType, oid, r.get_bool(i, "has_acl"), 'T', kw + " " + q, owner, schema, name, "type");
-  }
+  });
 }
 
 // regtype text: schema-qualified and quoted by the server.
