@@ -48,7 +48,7 @@ void register_verify(CLI::App& app, Registry& reg) {
       v.connect_timeout_seconds = o->connect_timeout;
       v.assume_yes = o->yes;
       v.verbose = o->printing.verbose;
-      // Only a restore waits for locks: without --restore-into the flag is not read, as before.
+      // Only a restore waits for locks: without --restore-into, --lock-timeout is not read.
       if (!v.restore_into.empty()) v.lock_timeout = o->lock_timeout.resolve();
       // The scratch bucket only when named on the command line: never the configured one.
       if (!o->storage.url.empty()) v.resolve_storage = [o] { return o->storage.resolve(); };
