@@ -87,6 +87,18 @@ std::uint64_t report_backup(const RunContext& run, const std::string& location, 
 std::vector<RetentionDecision> apply_backup_retention(const RunContext& run, repo::Repository& repository,
                                                       const std::string& prefix);
 
+// What `--copy-to` did for one other repository.
+struct CopyReport {
+  std::string repository;            // display(): never a secret
+  std::vector<std::string> copied;   // prefixes pushed, newest first
+  std::vector<RetentionDecision> retention;
+  std::string error;                 // why the push stopped; "" when the target has every set
+  bool ok() const { return error.empty(); }
+};
+// After the primary commit: to each of opts.copy_to, the new set and the complete sets it lacks.
+std::vector<CopyReport> copy_to_repositories(const RunContext& run, repo::Repository& primary,
+                                             const std::string& prefix);
+
 struct SummaryFacts {
   const std::string& prefix;
   const std::string& location;
@@ -95,6 +107,7 @@ struct SummaryFacts {
   std::uint64_t total_bytes;
 };
 std::string json_summary(const BackupOptions& o, const SummaryFacts& facts, const DatabaseParts& db,
-                         const BackupAttachmentsResult& att, const std::vector<RetentionDecision>& retention);
+                         const BackupAttachmentsResult& att, const std::vector<RetentionDecision>& retention,
+                         const std::vector<CopyReport>& copies);
 
 }  // namespace crm::engine::backup_phase

@@ -45,10 +45,14 @@ std::uint64_t report_backup(const RunContext& run, const std::string& location, 
 }
 
 std::string json_summary(const BackupOptions& o, const SummaryFacts& facts, const DatabaseParts& db,
-                         const BackupAttachmentsResult& att, const std::vector<RetentionDecision>& retention) {
+                         const BackupAttachmentsResult& att, const std::vector<RetentionDecision>& retention,
+                         const std::vector<CopyReport>& copies) {
   const std::string& prefix = facts.prefix;
+  const CopyReport* failed = nullptr;
+  for (const auto& c : copies)
+    if (!c.ok() && !failed) failed = &c;
   JsonWriter w;
-  w.begin_object().field("ok", true).field("prefix", prefix).field("backup_dir", facts.location);
+  w.begin_object().field("ok", failed == nullptr).field("prefix", prefix).field("backup_dir", facts.location);
   w.field("manifest", facts.manifest).field("seconds", facts.seconds).field("total_bytes", facts.total_bytes);
   w.key("files").begin_array();
   for (const auto& f : db.files)
@@ -60,6 +64,30 @@ std::string json_summary(const BackupOptions& o, const SummaryFacts& facts, cons
       .field("files", static_cast<std::uint64_t>(att.objects.size())).field("bytes", att.bytes).end_object();
   w.key("retention");
   write_retention_json(w, retention, false);
+  if (!copies.empty()) {
+    // The primary set is complete whatever happened to the copies; "ok" covers both.
+    w.field("backup_completed", true);
+    w.key("copies").begin_array();
+    for (const auto& c : copies) {
+      w.begin_object().field("repository", c.repository).field("ok", c.ok());
+      w.key("copied").begin_array();
+      for (const auto& p : c.copied) w.value(p);
+      w.end_array();
+      if (!c.ok()) w.field("error", c.error);
+      w.key("retention");
+      write_retention_json(w, c.retention, false);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (failed) {
+    w.key("error").begin_object().field("code", "copy_failed")
+        .field("message", "the backup " + prefix + " is complete in " + facts.location + ", but the copy to " +
+                              failed->repository + " failed: " + failed->error)
+        .field("hint", "the next backup copies every backup the other repository lacks; check that it is reachable")
+        .end_object();
+    w.field("exit_code", kExitCopyFailed);
+  }
   w.end_object();
   return w.str();
 }

@@ -39,11 +39,15 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::uint64_t total = report_backup(run, location, prefix, db, att, secs);
   std::vector<RetentionDecision> retention = apply_backup_retention(run, *repository, prefix);
+  std::vector<CopyReport> copies = copy_to_repositories(run, *repository, prefix);
 
   BackupOutcome outcome;
   outcome.prefix = prefix;
   outcome.manifest_path = writer.final_location("manifest.json");
-  outcome.json = json_summary(o, {prefix, location, outcome.manifest_path.string(), secs, total}, db, att, retention);
+  for (const auto& c : copies)
+    if (!c.ok()) outcome.exit_code = kExitCopyFailed;
+  outcome.json =
+      json_summary(o, {prefix, location, outcome.manifest_path.string(), secs, total}, db, att, retention, copies);
   return outcome;
 }
 
