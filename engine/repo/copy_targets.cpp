@@ -1,5 +1,6 @@
 #include "engine/repo/copy_targets.hpp"
 
+#include <filesystem>
 #include <set>
 
 #include "engine/errors.hpp"
@@ -31,8 +32,15 @@ std::vector<std::shared_ptr<Repository>> open_copy_targets(const std::vector<std
       urls = split_copy_targets(*v);
       origin = "BACKUP_COPY_TO";
     }
+  // A folder named two ways ("/b", "/b/", a symlink) is still one repository.
+  auto identity = [](const Repository& r) {
+    if (!r.is_folder()) return r.display();
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(r.display(), ec);
+    return ec ? r.display() : canonical.string();
+  };
   std::vector<std::shared_ptr<Repository>> targets;
-  std::set<std::string> seen = {primary.display()};
+  std::set<std::string> seen = {identity(primary)};
   for (const auto& url : urls) {
     if (!is_s3_url(url) && (url.empty() || url.front() != '/'))
       throw UsageError(origin + " must name s3://BUCKET/PREFIX or an absolute folder path, got '" + url + "'");
@@ -42,9 +50,9 @@ std::vector<std::shared_ptr<Repository>> open_copy_targets(const std::vector<std
                                     if (name == "BACKUP_REPO" || name == "BACKUP_DIR") return std::nullopt;
                                     return env(name);
                                   });
-    if (!seen.insert(target->display()).second)
+    if (!seen.insert(identity(*target)).second)
       throw UsageError(origin + " names " + target->display() +
-                       (target->display() == primary.display() ? ", the repository the backup is written to"
+                       (identity(*target) == identity(primary) ? ", the repository the backup is written to"
                                                                : " twice"));
     targets.push_back(std::move(target));
   }

@@ -92,8 +92,9 @@ TEST(CopyTargets, RelativeRepeatedOrPrimaryTargetsAreUsageErrors) {
   EXPECT_THROW(repo::open_copy_targets({"backups/rel"}, primary, env_of(kAws)), UsageError);
   EXPECT_THROW(repo::open_copy_targets({"ftp://x/y"}, primary, env_of(kAws)), UsageError);
   EXPECT_THROW(repo::open_copy_targets({a.path.string(), a.path.string()}, primary, env_of(kAws)), UsageError);
+  EXPECT_THROW(repo::open_copy_targets({a.path.string(), a.path.string() + "/"}, primary, env_of(kAws)), UsageError);
   try {
-    repo::open_copy_targets({primary_dir.path.string()}, primary, env_of(kAws));
+    repo::open_copy_targets({primary_dir.path.string() + "/."}, primary, env_of(kAws));
     ADD_FAILURE() << "the primary repository was accepted as its own copy";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("the repository the backup is written to"), std::string::npos) << e.what();
