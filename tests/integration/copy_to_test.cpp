@@ -388,3 +388,28 @@ TEST_F(CopyToTest, KilledCopiesLeaveNoCompleteLookingSetAndTheNextRunCatchesUp) 
 
   expect_complete_sets_verify(copy);
 }
+
+// The other direction: an S3 primary (attachments as blobs) copied to a folder, which gets the
+// folder layout and a manifest without the blob layout, and verifies and lists like any set.
+TEST_F(CopyToTest, S3PrimaryCopiedToAFolderGetsTheFolderLayout) {
+  testsupport::TempFolder target;
+  auto e = env();
+  auto b = e.run({"backup", "--repo", s3_url(), "--no-retention", "--copy-to", target.path});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  expect_no_secret(b);
+  auto primary = s3_repository(*s3_, s3_url());
+  auto sets = primary.list_sets();
+  ASSERT_EQ(sets.size(), 1u);
+  const std::string prefix = sets.front().name.prefix;
+  auto copied = engine::scan_backup_dir(target.path);
+  ASSERT_EQ(copied.size(), 1u);
+  EXPECT_EQ(copied.front().name.prefix, prefix);
+  ASSERT_EQ(copied.front().state, engine::SetState::Complete) << copied.front().state_reason;
+  EXPECT_FALSE(copied.front().manifest->options.count("attachments_layout"));
+  EXPECT_TRUE(engine::verify_set_files(copied.front()).empty());
+  EXPECT_EQ(copied.front().attachment_files, bucket().size());
+  // The copy's attachment files are the bucket's bytes, hashed as the S3 set recorded them.
+  EXPECT_EQ(copied.front().manifest->objects.size(), sets.front().manifest->objects.size());
+  auto v = e.run({"verify", "--repo", target.path, prefix});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
