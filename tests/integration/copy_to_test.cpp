@@ -16,6 +16,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/verify_files.hpp"
@@ -28,6 +29,7 @@
 #include "storage-api/client.hpp"
 #include "tests/support/cli_env.hpp"
 #include "tests/support/db_compare.hpp"
+#include "tests/support/fault_helpers.hpp"
 
 using namespace crm;
 using crm::sandbox::S3Server;
@@ -412,4 +414,37 @@ TEST_F(CopyToTest, S3PrimaryCopiedToAFolderGetsTheFolderLayout) {
   EXPECT_EQ(copied.front().manifest->objects.size(), sets.front().manifest->objects.size());
   auto v = e.run({"verify", "--repo", target.path, prefix});
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
+// SIGTERM while a copy waits out a failing store: the run stops (128+15) saying the backup is
+// complete, the primary set verifies, the target holds nothing complete-looking, and the next
+// healthy run copies the set. (The S3 client has no cancel hook, so this stop is the guard's
+// last-resort exit after its grace period; its note is the one asserted here.)
+TEST_F(CopyToTest, SigtermDuringACopyLeavesTheBackupCompleteAndTheNextRunCopiesIt) {
+  auto faults = S3Server::start_fault_server(s3_options());
+  const std::string target = s3_url();
+  faults->fault("put", "error500", -1);
+  auto e = env(*faults);
+  testsupport::BackgroundCli cli(e, {"backup", "--no-retention", "--no-attachments", "--copy-to", target});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (cli.running() && std::chrono::steady_clock::now() < deadline &&
+         cli.output().find("Copying backup-") == std::string::npos)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // inside the store's retries
+  ASSERT_TRUE(cli.running()) << cli.output();
+  cli.kill_with(SIGTERM);
+  EXPECT_EQ(cli.wait(), 128 + SIGTERM) << cli.output();
+  EXPECT_NE(cli.output().find(" is complete in " + primary_.path), std::string::npos) << cli.output();
+  auto local = primary_sets();
+  ASSERT_EQ(local.size(), 1u);
+  EXPECT_EQ(local.front().state, engine::SetState::Complete);
+  EXPECT_TRUE(engine::verify_set_files(local.front()).empty());
+  faults->reset_faults();
+  auto copy = s3_repository(*faults, target);
+  EXPECT_TRUE(prefixes(copy.list_sets(), engine::SetState::Complete).empty());
+
+  auto next = e.run({"backup", "--no-retention", "--no-attachments", "--copy-to", target});
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
+  EXPECT_EQ(prefixes(copy.list_sets(), engine::SetState::Complete),
+            prefixes(primary_sets(), engine::SetState::Complete));
 }
