@@ -7,6 +7,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "engine/repo/repository.hpp"
 #include "pgwire/conninfo.hpp"
@@ -28,7 +29,12 @@ struct BackupOptions {
   bool full_download = false;  // ignore the previous set's files (incremental attachments)
   bool show_progress = true;   // false: --quiet / --no-progress
   std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
+  // --copy-to: other repositories that get the committed set (and the sets they lack).
+  std::vector<std::shared_ptr<repo::Repository>> copy_to;
 };
+
+// The backup is complete in its repository, but a copy to another one failed.
+inline constexpr int kExitCopyFailed = 4;
 
 struct BackupOutcome {
   std::string prefix;

@@ -59,20 +59,33 @@ bool staging_locked(const fs::path& staging_dir) {
 }
 
 SetWriter::SetWriter(const fs::path& backup_dir, std::time_t now) : dir_(backup_dir) {
-  for (int attempt = 0; attempt < 3600; ++attempt) {
+  for (int attempt = 0; attempt < 3600 && prefix_.empty(); ++attempt) {
     std::string candidate = make_prefix(now + attempt);
-    if (prefix_taken(dir_, candidate)) continue;
-    fs::path staging = dir_ / staging_name(candidate);
-    if (::mkdir(staging.c_str(), 0700) != 0) {
-      if (errno == EEXIST) continue;  // another backup took it this instant
-      throw std::runtime_error("cannot create " + staging.string() + ": " + std::strerror(errno));
-    }
-    ::chmod(staging.c_str(), 0700);
-    prefix_ = candidate;
-    staging_ = staging;
-    break;
+    if (!prefix_taken(dir_, candidate)) claim(candidate);
   }
   if (prefix_.empty()) throw std::runtime_error("no free backup prefix in the next hour in " + dir_.string());
+  take_lock();
+}
+
+SetWriter::SetWriter(const fs::path& backup_dir, const std::string& exact_prefix) : dir_(backup_dir) {
+  if (prefix_taken(dir_, exact_prefix) || !claim(exact_prefix))
+    throw std::runtime_error(dir_.string() + " already has files of " + exact_prefix);
+  take_lock();
+}
+
+bool SetWriter::claim(const std::string& candidate) {
+  fs::path staging = dir_ / staging_name(candidate);
+  if (::mkdir(staging.c_str(), 0700) != 0) {
+    if (errno == EEXIST) return false;  // another backup took it this instant
+    throw std::runtime_error("cannot create " + staging.string() + ": " + std::strerror(errno));
+  }
+  ::chmod(staging.c_str(), 0700);
+  prefix_ = candidate;
+  staging_ = staging;
+  return true;
+}
+
+void SetWriter::take_lock() {
   lock_fd_ = ::open((staging_ / kLockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;

@@ -19,6 +19,9 @@ class SetWriter {
  public:
   // Reserves a prefix for time now (the next free second if that prefix is taken).
   SetWriter(const std::filesystem::path& backup_dir, std::time_t now);
+  // Reserves exactly this prefix (a copy of a set from another repository keeps its name);
+  // throws when the folder has any file or staging folder of it.
+  SetWriter(const std::filesystem::path& backup_dir, const std::string& exact_prefix);
   ~SetWriter();
   SetWriter(const SetWriter&) = delete;
   SetWriter& operator=(const SetWriter&) = delete;
@@ -36,6 +39,10 @@ class SetWriter {
   bool finished() const { return finished_; }
 
  private:
+  // Creates the staging folder of candidate; false when another writer has it.
+  bool claim(const std::string& candidate);
+  void take_lock();
+
   std::filesystem::path dir_;
   std::string prefix_;
   std::filesystem::path staging_;

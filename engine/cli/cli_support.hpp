@@ -17,7 +17,8 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitFailure = 1,          // the job failed (database, storage, disk ...)
   kExitUsage = 2,            // bad flags, bad BACKUP_DIR, unknown prefix ...
-  kExitAttachmentsFailed = 3 // restore: the database was restored, some attachments were not
+  kExitAttachmentsFailed = 3, // restore: the database was restored, some attachments were not
+  kExitCopyFailed = 4         // backup: the set is complete, a --copy-to repository did not get it
   // 128 + signal: stopped by SIGINT/SIGTERM/SIGHUP after undoing the unfinished work
 };
 

@@ -12,6 +12,7 @@
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/data/data_dump.hpp"
+#include "engine/repo/copy_targets.hpp"
 
 namespace crm::cli {
 
@@ -30,6 +31,7 @@ void register_backup(CLI::App& app, Registry& reg) {
     bool no_managed = false;
     bool full = false;
     JsonOption json;
+    std::vector<std::string> copy_to;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("backup", "back up roles, schema, data and the attachments bucket into BACKUP_DIR, "
@@ -47,6 +49,11 @@ void register_backup(CLI::App& app, Registry& reg) {
   cmd->add_flag("--no-managed-schema-objects", o->no_managed,
                 "leave the application's triggers/policies on auth.* and storage.* out of schema.sql");
   cmd->add_flag("--full", o->full, "download every attachment even when the previous backup has it");
+  cmd->add_option("--copy-to", o->copy_to,
+                  "after the backup, copy it (and every backup the target lacks) to this repository: "
+                  "s3://BUCKET/PREFIX or an absolute folder; repeatable (default: $BACKUP_COPY_TO, "
+                  "separated by spaces or commas)")
+      ->allow_extra_args(false);
   o->json.add_to(*cmd, "print a JSON summary on stdout (the progress lines go to stderr)");
   cmd->callback([&reg, o] {
     o->json.hand_to(reg);
@@ -54,6 +61,7 @@ void register_backup(CLI::App& app, Registry& reg) {
     reg.action = [o] {
       engine::BackupOptions b;
       b.repository = o->repo.open(/*create=*/true);
+      b.copy_to = engine::repo::open_copy_targets(o->copy_to, *b.repository);
       b.db = o->db.resolve();
       b.lock_timeout = o->lock_timeout.resolve();
       b.jobs = o->jobs ? o->jobs : engine::default_dump_jobs();

@@ -16,6 +16,7 @@ namespace {
 class FolderReservation final : public SetReservation {
  public:
   FolderReservation(const fs::path& dir, std::time_t now) : writer_(dir, now) {}
+  FolderReservation(const fs::path& dir, const std::string& prefix) : writer_(dir, prefix) {}
   const std::string& prefix() const override { return writer_.prefix(); }
   const fs::path& staging_dir() const override { return writer_.staging_dir(); }
   std::string final_location(std::string_view part) const override { return writer_.final_path(part).string(); }
@@ -63,6 +64,10 @@ std::vector<std::string> FolderRepository::clean_crashed_runs() { return engine:
 
 std::unique_ptr<SetReservation> FolderRepository::reserve(std::time_t now) {
   return std::make_unique<FolderReservation>(dir_, now);
+}
+
+std::unique_ptr<SetReservation> FolderRepository::reserve_named(const std::string& prefix) {
+  return std::make_unique<FolderReservation>(dir_, prefix);
 }
 
 std::unique_ptr<PartReader> FolderRepository::open_part(const SetInfo& set, const std::string& name) {

@@ -21,6 +21,7 @@ class FolderRepository final : public Repository {
   SetInfo find_set(const std::string& prefix_or_path) override;
   std::vector<std::string> clean_crashed_runs() override;
   std::unique_ptr<SetReservation> reserve(std::time_t now) override;
+  std::unique_ptr<SetReservation> reserve_named(const std::string& prefix) override;
   std::unique_ptr<PartReader> open_part(const SetInfo& set, const std::string& name) override;
   std::unique_ptr<LocalSet> local_set(const SetInfo& set, bool with_attachments) override;
   void remove_set(const std::string& prefix) override;

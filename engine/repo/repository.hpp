@@ -57,6 +57,9 @@ class SetReservation {
   virtual void abort_local() noexcept = 0;
   // After commit: what the upload did, for people ("" when there is nothing to say).
   virtual std::string commit_note() const { return ""; }
+  // Whether commit() needs this attachment's bytes staged: false where the repository already
+  // stores that content (a copy then neither reads nor sends it).
+  virtual bool needs_attachment_bytes(const ManifestObject&) { return true; }
 };
 
 // A set's files in a local folder in the folder layout, for the code that reads files by path
@@ -89,6 +92,9 @@ class Repository {
   virtual std::vector<std::string> clean_crashed_runs() = 0;
   // Reserves a new set's prefix for time now (the next free second when taken).
   virtual std::unique_ptr<SetReservation> reserve(std::time_t now) = 0;
+  // Reserves exactly this prefix, for a copy of a set from another repository (it keeps its
+  // name). Throws when the repository already has objects of that prefix.
+  virtual std::unique_ptr<SetReservation> reserve_named(const std::string& prefix) = 0;
   // A part of a set: a file name as the manifest lists it ("backup-...-roles.sql") or
   // "<prefix>-attachments/<object path>".
   virtual std::unique_ptr<PartReader> open_part(const SetInfo& set, const std::string& name) = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "engine/backupset/set_name.hpp"
@@ -45,12 +46,15 @@ std::vector<LocalPart> staged_parts(const fs::path& staging, const std::string& 
 
 class S3Reservation final : public SetReservation {
  public:
-  S3Reservation(S3Repository& repo, std::time_t now) : repo_(repo) {
+  // exact: a copy of a set from another repository, which keeps its prefix or fails.
+  S3Reservation(S3Repository& repo, std::time_t now, const std::optional<std::string>& exact = std::nullopt)
+      : repo_(repo) {
     s3::Client& c = repo_.client();
     std::set<std::string> taken;
     for (const auto& s : repo_.list_sets()) taken.insert(s.name.prefix);
-    for (int attempt = 0; attempt < 3600 && prefix_.empty(); ++attempt) {
-      std::string candidate = make_prefix(now + attempt);
+    const int attempts = exact ? 1 : 3600;
+    for (int attempt = 0; attempt < attempts && prefix_.empty(); ++attempt) {
+      std::string candidate = exact ? *exact : make_prefix(now + attempt);
       if (taken.count(candidate)) continue;
       try {
         c.put_object(lock_key(c, candidate), lock_body(candidate),
@@ -61,6 +65,7 @@ class S3Reservation final : public SetReservation {
       }
       prefix_ = candidate;
     }
+    if (prefix_.empty() && exact) throw std::runtime_error(repo_.display() + " already has objects of " + *exact);
     if (prefix_.empty()) throw std::runtime_error("no free backup prefix in the next hour in " + repo_.display());
     lock_key_ = lock_key(c, prefix_);
     try {
@@ -158,6 +163,11 @@ class S3Reservation final : public SetReservation {
   }
 
   void abort_local() noexcept override { remove_staging(); }
+  bool needs_attachment_bytes(const ManifestObject& o) override {
+    if (!stored_blobs_) stored_blobs_ = repo_.blob_sizes();  // once per copy, not per object
+    auto it = stored_blobs_->find(o.xxh3_128);
+    return it == stored_blobs_->end() || it->second != o.size;
+  }
   void set_show_progress(bool show) override { show_progress_ = show; }
 
   std::string commit_note() const override {
@@ -211,6 +221,7 @@ class S3Reservation final : public SetReservation {
 
   S3Repository& repo_;
   std::map<std::string, LocalPart> reused_;  // hash -> a local copy, should the blob vanish
+  std::optional<std::map<std::string, std::uint64_t>> stored_blobs_;  // for needs_attachment_bytes
   std::size_t objects_ = 0, uploaded_ = 0;  // attachments in the manifest / blobs this run sent
   std::uint64_t objects_bytes_ = 0, uploaded_bytes_ = 0;
   bool show_progress_ = false;
@@ -226,6 +237,10 @@ class S3Reservation final : public SetReservation {
 
 std::unique_ptr<SetReservation> S3Repository::reserve(std::time_t now) {
   return std::make_unique<S3Reservation>(*this, now);
+}
+
+std::unique_ptr<SetReservation> S3Repository::reserve_named(const std::string& prefix) {
+  return std::make_unique<S3Reservation>(*this, std::time(nullptr), prefix);
 }
 
 }  // namespace crm::engine::repo
