@@ -7,6 +7,7 @@
 
 #include "engine/attachments/attachments.hpp"
 #include "engine/attachments/incremental.hpp"
+#include "engine/backup/set_encryption.hpp"
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "engine/backupset/retention.hpp"
@@ -40,7 +41,7 @@ struct WrittenFile {
   std::string xxh3_128;
 };
 
-WrittenFile commit_file(AtomicFile& f, const std::string& part, const std::string& role) {
+WrittenFile commit_file(PartFile& f, const std::string& part, const std::string& role) {
   f.commit();
   return {part, role, f.bytes(), f.hash_hex()};
 }
@@ -88,11 +89,14 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   // come back (blocked where no cancel reaches) before the guard's forced exit.
   auto remove_staging = guard.before_forced_exit([&writer] { writer.abort_local(); });
   const std::string& prefix = writer.prefix();
+  std::unique_ptr<SetEncryption> encryption;
+  if (o.encryption_key) encryption = std::make_unique<SetEncryption>(o.encryption_key);
   // Started now so the previous set's files are hashed while the database is dumped. Only
   // where sets can share files (hard links): a remote repository downloads every file.
   std::unique_ptr<PreviousSetReuse> reuse;
   auto* folder = dynamic_cast<repo::FolderRepository*>(repository.get());
-  if (o.attachments && !o.full_download && folder && repository->capabilities().hard_links) {
+  // Not into an encrypted set: the previous set's files are not the plaintext it would link.
+  if (o.attachments && !o.full_download && folder && repository->capabilities().hard_links && !encryption) {
     reuse = std::make_unique<PreviousSetReuse>(folder->dir(), prefix);
     reuse->start_hashing();
   }
@@ -116,13 +120,13 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
 
     out << "Dumping database roles...\n" << std::flush;
     {
-      AtomicFile f(writer.staging_path("roles.sql"));
+      PartFile f(writer, "roles.sql", encryption.get());
       schema::write_roles_sql(coord, f);
       files.push_back(commit_file(f, "roles.sql", "roles"));
     }
     out << "Dumping database schema...\n" << std::flush;
     {
-      AtomicFile f(writer.staging_path("schema.sql"));
+      PartFile f(writer, "schema.sql", encryption.get());
       schema::SchemaOptions so;
       so.managed_schema_objects = o.managed_schema_objects;
       warnings = schema::write_schema_sql(coord, f, so).warnings;
@@ -131,7 +135,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     }
     out << "Dumping database data...\n" << std::flush;
     {
-      AtomicFile f(writer.staging_path(data_part));
+      PartFile f(writer, data_part, encryption.get());
       std::unique_ptr<ZstdSink> z;
       if (o.zstd_level) z = std::make_unique<ZstdSink>(f, *o.zstd_level);
       Progress progress({.label = "data", .enabled = o.show_progress}, 0, 0);
@@ -155,13 +159,13 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
           << data.sequences.size() << " sequences\n";
     }
     {
-      AtomicFile f(writer.staging_path("migrations.sql"));
+      PartFile f(writer, "migrations.sql", encryption.get());
       write_migrations_sql(coord, f);
       files.push_back(commit_file(f, "migrations.sql", "migrations"));
     }
     {
       // Kept for readers of the old layout; restore uses migrations.sql when the set has it.
-      AtomicFile f(writer.staging_path("applied-migrations.txt"));
+      PartFile f(writer, "applied-migrations.txt", encryption.get());
       for (const auto& v : data.applied_migrations) f.write(v + "\n");
       files.push_back(commit_file(f, "applied-migrations.txt", "applied-migrations"));
     }
@@ -181,7 +185,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     ao.show_progress = o.show_progress;
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
-    else if (!folder && !o.full_download)
+    else if (!folder && !o.full_download && !encryption)
       ao.reuse = repository->stored_attachment_reuse(prefix);  // may be empty: download everything
     try {
       att = backup_attachments(storage_cfg, writer.staging_path("attachments"), ao);
@@ -245,7 +249,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   guard.throw_if_interrupted(stopped);
   if (!repository->is_folder()) out << "Uploading the backup to " << location << "...\n" << std::flush;
   writer.set_show_progress(o.show_progress);
-  writer.commit(m);
+  writer.commit(encryption ? seal_encrypted_set(writer, m, *encryption, !folder) : m);
   if (auto note = writer.commit_note(); !note.empty()) out << note << "\n";
 
   std::uint64_t total = att.bytes;
@@ -280,7 +284,8 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
   outcome.prefix = prefix;
   outcome.manifest_path = writer.final_location("manifest.json");
   JsonWriter w;
-  w.begin_object().field("ok", true).field("prefix", prefix).field("backup_dir", location);
+  w.begin_object().field("ok", true).field("prefix", prefix).field("backup_dir", location)
+      .field("encrypted", encryption != nullptr);
   w.field("manifest", outcome.manifest_path.string()).field("seconds", secs).field("total_bytes", total);
   w.key("files").begin_array();
   for (const auto& f : files)

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "crypto/data_key.hpp"
 #include "engine/repo/repository.hpp"
 #include "pgwire/conninfo.hpp"
 #include "storage-api/config.hpp"
@@ -28,6 +29,8 @@ struct BackupOptions {
   bool full_download = false;  // ignore the previous set's files (incremental attachments)
   bool show_progress = true;   // false: --quiet / --no-progress
   std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
+  // The repository's data key: the set is encrypted (engine/backup/set_encryption.hpp). Null: plain.
+  std::shared_ptr<const crypto::DataKey> encryption_key;
 };
 
 struct BackupOutcome {

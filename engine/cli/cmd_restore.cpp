@@ -6,6 +6,7 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/passphrase_option.hpp"
 #include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
@@ -23,6 +24,7 @@ void register_restore(CLI::App& app, Registry& reg) {
     OutputOptions printing;
     bool yes = false, force = false, no_attachments = false, verify_download = false, json = false;
     std::string rewrite_from, rewrite_to;
+    PassphraseOption passphrase;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("restore", "replace the database (one transaction) and the attachments bucket "
@@ -41,6 +43,7 @@ void register_restore(CLI::App& app, Registry& reg) {
   cmd->add_option("--rewrite-from", o->rewrite_from, "rewrite stored attachment URLs starting with this ...");
   cmd->add_option("--rewrite-to", o->rewrite_to, "... to start with this instead");
   cmd->add_flag("--json", o->json, "print a JSON summary on stdout (the progress lines go to stderr)");
+  o->passphrase.add_to(*cmd, "the passphrase of an encrypted backup");
   cmd->callback([&reg, o] {
     reg.json = o->json;
     reg.verbose = o->printing.verbose;
@@ -63,6 +66,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       r.show_progress = o->printing.show_progress();
       r.verbose = o->printing.verbose;
       HumanOutput human(o->json ? std::cerr : std::cout, o->printing.quiet);
+      r.unlock_key = o->passphrase.unlocker(human.stream());
       auto outcome = engine::run_restore(r, human.stream(), std::cin, ::isatty(0) != 0);
       if (outcome.exit_code == kExitUsage && outcome.json.empty())
         return report_failure(o->json, "cancelled", "the restore was not confirmed; nothing was changed",

@@ -5,12 +5,15 @@
 #include "engine/backupset/backup_dir.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/passphrase_option.hpp"
 #include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/json_writer.hpp"
+#include "engine/backupset/encrypted_set.hpp"
 #include "engine/repo/folder_repository.hpp"
+#include "engine/repo/readable_set.hpp"
 #include "engine/backupset/verify_files.hpp"
 #include "engine/verify/verify_restore.hpp"
 #include "engine/verify/verify_sql.hpp"
@@ -26,6 +29,7 @@ void register_verify(CLI::App& app, Registry& reg) {
     LockTimeoutOption lock_timeout;
     int connect_timeout = 10;
     bool yes = false, json = false, no_attachments = false;
+    PassphraseOption passphrase;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("verify", "check a backup against its manifest and, with --restore-into, "
@@ -40,6 +44,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   cmd->add_flag("--json", o->json, "print a JSON report on stdout (CI artifact)");
+  o->passphrase.add_to(*cmd, "the passphrase of an encrypted backup");
   o->printing.add_to(*cmd);
   cmd->callback([&reg, o] {
     reg.json = o->json;
@@ -63,12 +68,14 @@ void register_verify(CLI::App& app, Registry& reg) {
       // Attachments are hashed where they are stored (streamed), unless --restore-into needs
       // them as files; the SQL files come to a private temporary folder.
       std::optional<std::vector<engine::VerifyProblem>> remote_attachments;
-      if (!o->no_attachments && o->restore_into.empty()) remote_attachments = repository->verify_attachments_in_place(stored);
+      // An encrypted set's attachments are checked by decrypting them (which authenticates them).
+      if (!o->no_attachments && o->restore_into.empty() && !engine::is_encrypted(stored))
+        remote_attachments = repository->verify_attachments_in_place(stored);
       const bool local_attachments = !o->no_attachments && !remote_attachments;
       if (!repository->is_folder())
         out << "  downloading its " << (local_attachments ? "files" : "SQL files") << " from " << repository->display()
             << " into a private temporary folder\n" << std::flush;
-      auto local = repository->local_set(stored, local_attachments);
+      auto local = engine::repo::open_readable_set(*repository, stored, local_attachments, o->passphrase.unlocker(out));
       const engine::SetInfo& set = local->set();
       auto problems = engine::verify_set_files(set, {.attachments = local_attachments});
       if (remote_attachments)

@@ -14,6 +14,7 @@
 #include "engine/io/progress.hpp"
 #include "engine/restore/db_restore.hpp"
 #include "engine/repo/folder_repository.hpp"
+#include "engine/repo/readable_set.hpp"
 #include "engine/restore/restore_prompt.hpp"
 #include "engine/util/interrupt_guard.hpp"
 #include "pgwire/pg_version.hpp"
@@ -39,7 +40,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
                          to_string(stored.state) + " (" + stored.state_reason + "): it is not restored");
       out << "Downloading " << stored.name.prefix << " from " << repository->display() << "...\n" << std::flush;
     }
-    local = repository->local_set(stored, o.attachments);
+    local = repo::open_readable_set(*repository, stored, o.attachments, o.unlock_key);
   }
   const SetInfo& set = local->set();
   const std::string& prefix = set.name.prefix;

@@ -1,0 +1,104 @@
+#include "engine/repo/readable_set.hpp"
+
+#include <filesystem>
+
+#include "crypto/encrypted_stream.hpp"
+#include "engine/backupset/encrypted_set.hpp"
+#include "engine/backupset/path_safety.hpp"
+#include "engine/errors.hpp"
+#include "engine/io/sink.hpp"
+#include "engine/repo/folder_repository.hpp"
+#include "engine/repo/private_temp_folder.hpp"
+
+namespace crm::engine::repo {
+namespace fs = std::filesystem;
+
+namespace {
+
+class DecryptedLocalSet final : public LocalSet {
+ public:
+  DecryptedLocalSet(fs::path dir, SetInfo set) : dir_(std::move(dir)), set_(std::move(set)) {}
+  ~DecryptedLocalSet() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const SetInfo& set() const override { return set_; }
+
+ private:
+  fs::path dir_;
+  SetInfo set_;
+};
+
+// Streams one stored part through the decryptor into sink. A part that does not decrypt makes
+// the whole set damaged; the message names the part.
+void decrypt_part(Repository& repo, const SetInfo& stored, const std::string& stored_name, const crypto::DataKey& key,
+                  const std::string& binding, Sink& sink) {
+  const std::string shown = repo.display() + (repo.is_folder() ? "/" : "") + stored_name;
+  try {
+    auto reader = repo.open_part(stored, stored_name);
+    crypto::StreamDecryptor dec(key, binding, shown,
+                                [&](char* buf, std::size_t cap) { return reader->read(buf, cap); });
+    std::string buf(1 << 16, '\0');
+    for (std::size_t n; (n = dec.read(buf.data(), buf.size())) > 0;) sink.write(std::string_view(buf.data(), n));
+  } catch (const crypto::StreamError& e) {
+    throw DamagedSetError("the encrypted backup " + stored.name.prefix + " is damaged, refusing to use it: " + e.what());
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& stored, bool with_attachments,
+                                            const KeyUnlocker& unlock) {
+  if (!is_encrypted(stored)) return repo.local_set(stored, with_attachments);
+  const std::string& prefix = stored.name.prefix;
+  crypto::DataKey key = [&] {
+    if (!repo.is_folder()) return unlock(repo);
+    // A folder set may be named by path, outside the configured folder: its key file is beside it.
+    FolderRepository beside(stored.part("manifest.json").parent_path());
+    return unlock(beside);
+  }();
+  fs::path dir = make_private_temp_folder(fs::temp_directory_path(), prefix + "-decrypted");
+  try {
+    StringSink manifest_json;
+    const std::string manifest_part(kEncryptedManifestPart);
+    decrypt_part(repo, stored, prefix + "-" + manifest_part, key, part_binding(prefix, manifest_part), manifest_json);
+    Manifest full = parse_manifest(manifest_json.str(), prefix + "-" + manifest_part);
+    if (full.prefix != prefix)
+      throw DamagedSetError("the encrypted manifest of " + prefix + " describes " + full.prefix);
+    for (const auto& f : full.files) {
+      if (f.name.rfind(prefix + "-", 0) != 0 || f.name.find('/') != std::string::npos)
+        throw DamagedSetError("the encrypted manifest of " + prefix + " lists a file outside the set: " + f.name);
+      AtomicFile out(dir / f.name);
+      decrypt_part(repo, stored, f.name, key, part_binding(prefix, f.name.substr(prefix.size() + 1)), out);
+      out.commit();
+    }
+    if (with_attachments && full.attachments_included) {
+      const fs::path attachments = dir / (prefix + "-attachments");
+      create_private_directory(attachments);
+      for (const auto& o : full.objects) {
+        fs::path local = local_path_for(attachments, o.path);
+        create_private_directory(local.parent_path());
+        AtomicFile out(local);
+        // Blobs are shared by sets, so they are bound to their name; a folder set's files to their path.
+        const std::string stored_name = prefix + "-attachments/" + (o.blob.empty() ? o.path : o.blob);
+        decrypt_part(repo, stored, stored_name, key,
+                     o.blob.empty() ? attachment_binding(prefix, o.path) : blob_binding(o.blob), out);
+        out.commit();
+      }
+    }
+    {
+      AtomicFile mf(dir / (prefix + "-manifest.json"));
+      mf.write(manifest_to_json(full));
+      mf.commit();
+    }
+    for (auto& s : scan_backup_dir(dir))
+      if (s.name.prefix == prefix) return std::make_unique<DecryptedLocalSet>(dir, std::move(s));
+    throw std::runtime_error("the decrypted copy of " + prefix + " in " + dir.string() + " is not readable as a set");
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    throw;
+  }
+}
+
+}  // namespace crm::engine::repo
