@@ -31,9 +31,8 @@ class DecryptedLocalSet final : public LocalSet {
 
 // Streams one stored part through the decryptor into sink. A part that does not decrypt makes
 // the whole set damaged; the message names the part.
-void decrypt_part(Repository& repo, const SetInfo& stored, const std::string& stored_name, const crypto::DataKey& key,
-                  const std::string& binding, Sink& sink) {
-  const std::string shown = repo.display() + (repo.is_folder() ? "/" : "") + stored_name;
+void decrypt_part(Repository& repo, const SetInfo& stored, const std::string& stored_name, const std::string& shown,
+                  const crypto::DataKey& key, const std::string& binding, Sink& sink) {
   try {
     auto reader = repo.open_part(stored, stored_name);
     crypto::StreamDecryptor dec(key, binding, shown,
@@ -51,6 +50,8 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
                                             const KeyUnlocker& unlock) {
   if (!is_encrypted(stored)) return repo.local_set(stored, with_attachments);
   const std::string& prefix = stored.name.prefix;
+  // What messages call a part: where it is stored.
+  auto shown = [&](const std::string& name) { return repo.display() + (repo.is_folder() ? "/" : "") + name; };
   crypto::DataKey key = [&] {
     if (!repo.is_folder()) return unlock(repo);
     // A folder set may be named by path, outside the configured folder: its key file is beside it.
@@ -61,7 +62,7 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
   try {
     StringSink manifest_json;
     const std::string manifest_part(kEncryptedManifestPart);
-    decrypt_part(repo, stored, prefix + "-" + manifest_part, key, part_binding(prefix, manifest_part), manifest_json);
+    decrypt_part(repo, stored, prefix + "-" + manifest_part, shown(prefix + "-" + manifest_part), key, part_binding(prefix, manifest_part), manifest_json);
     Manifest full = parse_manifest(manifest_json.str(), prefix + "-" + manifest_part);
     if (full.prefix != prefix)
       throw DamagedSetError("the encrypted manifest of " + prefix + " describes " + full.prefix);
@@ -69,7 +70,7 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
       if (f.name.rfind(prefix + "-", 0) != 0 || f.name.find('/') != std::string::npos)
         throw DamagedSetError("the encrypted manifest of " + prefix + " lists a file outside the set: " + f.name);
       AtomicFile out(dir / f.name);
-      decrypt_part(repo, stored, f.name, key, part_binding(prefix, f.name.substr(prefix.size() + 1)), out);
+      decrypt_part(repo, stored, f.name, shown(f.name), key, part_binding(prefix, f.name.substr(prefix.size() + 1)), out);
       out.commit();
     }
     if (with_attachments && full.attachments_included) {
@@ -81,7 +82,9 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
         AtomicFile out(local);
         // Blobs are shared by sets, so they are bound to their name; a folder set's files to their path.
         const std::string stored_name = prefix + "-attachments/" + (o.blob.empty() ? o.path : o.blob);
-        decrypt_part(repo, stored, stored_name, key,
+        const std::string where = o.blob.empty() ? shown(stored_name)
+                                                 : shown(std::string("blobs/") + o.blob) + " (attachment " + o.path + ")";
+        decrypt_part(repo, stored, stored_name, where, key,
                      o.blob.empty() ? attachment_binding(prefix, o.path) : blob_binding(o.blob), out);
         out.commit();
       }
