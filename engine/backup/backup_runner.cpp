@@ -183,6 +183,7 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     BackupAttachmentsOptions ao;
     ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
     ao.show_progress = o.show_progress;
+    ao.durable = !encryption;  // sealing replaces the files and flushes its copies once
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
     else if (!folder && !o.full_download && !encryption)

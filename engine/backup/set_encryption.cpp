@@ -47,8 +47,9 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
                             bool blobs) {
   const std::string& prefix = writer.prefix();
   const crypto::DataKey& key = encryption.key();
+  // The real manifest describes the plaintext, as a plain set's does: only the summary marks
+  // the set as encrypted (a decrypted copy is read like any plain set).
   Manifest full = full_in;
-  full.options[std::string(kEncryptionOption)] = std::string(kEncryptionV1);
 
   // The summary: what list, retention and prune need, nothing read from the database or the bucket.
   Manifest summary;

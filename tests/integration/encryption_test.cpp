@@ -6,6 +6,7 @@
 // Wrong and missing passphrases, altered and swapped parts, and a passphrase change.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -267,6 +268,20 @@ TEST_F(EncryptionTest, S3BackupIsEncryptedListedWithoutPassphraseVerifiedAndRest
   EXPECT_NE(list_text.out.find(prefix), std::string::npos);
   EXPECT_NE(list_text.out.find("encrypted"), std::string::npos) << list_text.out;
 
+  // prune needs no passphrase either, and takes the summary's blobs for referenced: a sweep
+  // with no grace period keeps every one of them.
+  // An orphan blob of the same naming shows that the sweep does run over keyed names.
+  const std::string orphan = "blobs/" + std::string(64, 'e');
+  put_s3_object(orphan, "left by a failed backup");
+  auto prune_env = s3_env("");
+  prune_env.extra["BACKUP_REPO_BLOB_GRACE_SECONDS"] = "1";
+  ::sleep(2);
+  auto prune = prune_env.run({"prune", "--retention-days", "36500"});
+  ASSERT_EQ(prune.exit_code, 0) << prune.out << prune.err;
+  auto after_prune = s3_objects();
+  EXPECT_FALSE(after_prune.count(orphan)) << prune.out;
+  EXPECT_EQ(after_prune, stored) << prune.out;
+
   auto verify = e.run({"verify", prefix});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("\u2713 Backup " + prefix + " verified"), std::string::npos) << verify.out;
@@ -329,6 +344,12 @@ TEST_F(EncryptionTest, WrongOrMissingPassphraseExitsFiveAndLeavesTheTargetUnchan
   auto b = folder_env(passphrase_file_).run({"backup", "--encrypt", "--no-attachments", "--json"});
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
   const std::string prefix = prefix_of(b.out);
+  // A backup with another passphrase stops before it writes anything.
+  auto files_before = folder_files();
+  auto other = folder_env(other_passphrase_file_).run({"backup", "--encrypt", "--no-attachments", "--json"});
+  EXPECT_EQ(other.exit_code, 5) << other.out << other.err;
+  EXPECT_NE(other.out.find("\"code\": \"wrong_passphrase\""), std::string::npos) << other.out;
+  EXPECT_EQ(folder_files(), files_before);
   damage_database();
   auto before = db_state();
 
