@@ -1,8 +1,6 @@
 #include "engine/backup/set_encryption.hpp"
 
-#include <cstdio>
 #include <stdexcept>
-#include <system_error>
 
 #include "engine/backup/sealed_attachments.hpp"
 #include "engine/backupset/encrypted_set.hpp"
@@ -104,7 +102,7 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
       so.xxh3_128 = jobs[i].stored_xxh3_128;
       summary.objects.push_back(std::move(so));
     }
-    // The encrypted copies replaced files the download had made durable: one flush for all.
+    // Neither the downloads nor their encrypted copies were flushed one by one: one flush for all.
     sync_filesystem_of(attachments);
   }
 
