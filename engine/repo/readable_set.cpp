@@ -1,6 +1,7 @@
 #include "engine/repo/readable_set.hpp"
 
 #include <filesystem>
+#include <optional>
 
 #include "crypto/encrypted_stream.hpp"
 #include "engine/backupset/encrypted_set.hpp"
@@ -58,11 +59,23 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
     FolderRepository beside(stored.part("manifest.json").parent_path());
     return unlock(beside);
   }();
+  // A remote set's encrypted files are fetched first, several at once (local_set), then
+  // decrypted from that private copy; a folder set is decrypted where it is.
+  std::unique_ptr<LocalSet> fetched;
+  std::optional<FolderRepository> fetched_repo;
+  Repository* from = &repo;
+  const SetInfo* source = &stored;
+  if (!repo.is_folder()) {
+    fetched = repo.local_set(stored, with_attachments);
+    fetched_repo.emplace(fetched->set().part("manifest.json").parent_path());
+    from = &*fetched_repo;
+    source = &fetched->set();
+  }
   fs::path dir = make_private_temp_folder(fs::temp_directory_path(), prefix + "-decrypted");
   try {
     StringSink manifest_json;
     const std::string manifest_part(kEncryptedManifestPart);
-    decrypt_part(repo, stored, prefix + "-" + manifest_part, shown(prefix + "-" + manifest_part), key, part_binding(prefix, manifest_part), manifest_json);
+    decrypt_part(*from, *source, prefix + "-" + manifest_part, shown(prefix + "-" + manifest_part), key, part_binding(prefix, manifest_part), manifest_json);
     Manifest full = parse_manifest(manifest_json.str(), prefix + "-" + manifest_part);
     if (full.prefix != prefix)
       throw DamagedSetError("the encrypted manifest of " + prefix + " describes " + full.prefix);
@@ -70,7 +83,7 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
       if (f.name.rfind(prefix + "-", 0) != 0 || f.name.find('/') != std::string::npos)
         throw DamagedSetError("the encrypted manifest of " + prefix + " lists a file outside the set: " + f.name);
       AtomicFile out(dir / f.name);
-      decrypt_part(repo, stored, f.name, shown(f.name), key, part_binding(prefix, f.name.substr(prefix.size() + 1)), out);
+      decrypt_part(*from, *source, f.name, shown(f.name), key, part_binding(prefix, f.name.substr(prefix.size() + 1)), out);
       out.commit();
     }
     if (with_attachments && full.attachments_included) {
@@ -84,7 +97,7 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
         const std::string stored_name = prefix + "-attachments/" + (o.blob.empty() ? o.path : o.blob);
         const std::string where = o.blob.empty() ? shown(stored_name)
                                                  : shown(std::string("blobs/") + o.blob) + " (attachment " + o.path + ")";
-        decrypt_part(repo, stored, stored_name, where, key,
+        decrypt_part(*from, *source, stored_name, where, key,
                      o.blob.empty() ? attachment_binding(prefix, o.path) : blob_binding(o.blob), out);
         out.commit();
       }
