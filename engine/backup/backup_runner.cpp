@@ -186,8 +186,9 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     ao.durable = !encryption;  // sealing replaces the files and flushes its copies once
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
-    else if (!folder && !o.full_download && !encryption)
-      ao.reuse = repository->stored_attachment_reuse(prefix);  // may be empty: download everything
+    else if (!folder && !o.full_download)  // may be empty: download everything
+      ao.reuse = encryption ? encryption->stored_attachment_reuse(*repository, prefix)
+                            : repository->stored_attachment_reuse(prefix);
     try {
       att = backup_attachments(storage_cfg, writer.staging_path("attachments"), ao);
     } catch (const std::exception&) {

@@ -1,8 +1,12 @@
 #include "engine/backup/set_encryption.hpp"
 
+#include <cstdint>
+#include <set>
+
 #include <stdexcept>
 
 #include "engine/backup/sealed_attachments.hpp"
+#include "engine/repo/encrypted_attachment_reuse.hpp"
 #include "engine/backupset/encrypted_set.hpp"
 #include "engine/backupset/path_safety.hpp"
 #include "engine/repo/folder_repository.hpp"
@@ -21,6 +25,18 @@ const SetEncryption::Stored& SetEncryption::stored(const std::string& part) cons
   auto it = stored_.find(part);
   if (it == stored_.end()) throw std::logic_error("the encrypted part " + part + " was not written");
   return it->second;
+}
+
+repo::AttachmentReuse SetEncryption::stored_attachment_reuse(repo::Repository& repo, const std::string& prefix) {
+  auto found = repo::encrypted_attachment_reuse(repo, prefix, *key_);
+  reused_blobs_ = found.stored_blob_of_path;
+  return found.reuse;
+}
+
+const ManifestObject* SetEncryption::reused_blob(const std::string& path) const {
+  if (!reused_blobs_) return nullptr;
+  auto it = reused_blobs_->find(path);
+  return it == reused_blobs_->end() ? nullptr : &it->second;
 }
 
 PartFile::PartFile(const repo::SetReservation& writer, const std::string& part, SetEncryption* encryption)
@@ -74,12 +90,25 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
     // the plaintext tree (a bucket path may itself look like a blob name).
     const fs::path sealed = writer.staging_dir() / ".encrypted-blobs";
     create_private_directory(sealed);
-    for (const auto& o : full.objects)
-      jobs.push_back({.plain = local_path_for(attachments, o.path), .sealed = sealed, .name_blob = true});
+    // Attachments the download skipped as unchanged keep the blob they are already stored in.
+    std::vector<std::size_t> job_of_object(full.objects.size(), SIZE_MAX);
+    std::set<std::string> listed;
+    for (std::size_t i = 0; i < full.objects.size(); ++i) {
+      auto& o = full.objects[i];
+      fs::path plain = local_path_for(attachments, o.path);
+      if (const ManifestObject* reused = encryption.reused_blob(o.path); reused && !fs::exists(plain)) {
+        o.blob = reused->blob_name();
+        if (listed.insert(o.blob).second) summary.objects.push_back(*reused);
+        continue;
+      }
+      job_of_object[i] = jobs.size();
+      jobs.push_back({.plain = plain, .sealed = sealed, .name_blob = true});
+    }
     seal_files(jobs, key, kSealThreads);
-    for (std::size_t i = 0; i < full.objects.size(); ++i) full.objects[i].blob = jobs[i].blob;
+    for (std::size_t i = 0; i < full.objects.size(); ++i)
+      if (job_of_object[i] != SIZE_MAX) full.objects[i].blob = jobs[job_of_object[i]].blob;
     for (const auto& job : jobs) {
-      if (job.duplicate) continue;
+      if (job.duplicate || !listed.insert(job.blob).second) continue;
       ManifestObject so;
       so.path = job.blob;
       so.blob = job.blob;

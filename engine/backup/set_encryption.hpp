@@ -29,9 +29,17 @@ class SetEncryption {
   void record_stored(const std::string& part, Stored stored) { stored_[part] = std::move(stored); }
   const Stored& stored(const std::string& part) const;
 
+  // For the attachments download into an S3 repository: answers for the attachments unchanged
+  // since the newest encrypted set (repo/encrypted_attachment_reuse.hpp) and remembers their
+  // blobs, which sealing lists again instead of encrypting anything.
+  repo::AttachmentReuse stored_attachment_reuse(repo::Repository& repo, const std::string& prefix);
+  // The stored blob (summary entry) of a reused attachment, or nullptr.
+  const ManifestObject* reused_blob(const std::string& path) const;
+
  private:
   std::shared_ptr<const crypto::DataKey> key_;
   std::map<std::string, Stored> stored_;  // part ("roles.sql") -> its encrypted file
+  std::shared_ptr<const std::map<std::string, ManifestObject>> reused_blobs_;
 };
 
 // A part of the set being written: an AtomicFile in the staging folder, behind an

@@ -47,6 +47,17 @@ void decrypt_part(Repository& repo, const SetInfo& stored, const std::string& st
 
 }  // namespace
 
+Manifest read_real_manifest(Repository& repo, const SetInfo& stored, const crypto::DataKey& key) {
+  const std::string& prefix = stored.name.prefix;
+  const std::string name = prefix + "-" + std::string(kEncryptedManifestPart);
+  StringSink json;
+  decrypt_part(repo, stored, name, repo.display() + (repo.is_folder() ? "/" : "") + name, key,
+               part_binding(prefix, kEncryptedManifestPart), json);
+  Manifest full = parse_manifest(json.str(), name);
+  if (full.prefix != prefix) throw DamagedSetError("the encrypted manifest of " + prefix + " describes " + full.prefix);
+  return full;
+}
+
 std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& stored, bool with_attachments,
                                             const KeyUnlocker& unlock) {
   if (!is_encrypted(stored)) return repo.local_set(stored, with_attachments);
@@ -75,7 +86,8 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
   try {
     StringSink manifest_json;
     const std::string manifest_part(kEncryptedManifestPart);
-    decrypt_part(*from, *source, prefix + "-" + manifest_part, shown(prefix + "-" + manifest_part), key, part_binding(prefix, manifest_part), manifest_json);
+    decrypt_part(*from, *source, prefix + "-" + manifest_part, shown(prefix + "-" + manifest_part), key,
+                 part_binding(prefix, manifest_part), manifest_json);
     Manifest full = parse_manifest(manifest_json.str(), prefix + "-" + manifest_part);
     if (full.prefix != prefix)
       throw DamagedSetError("the encrypted manifest of " + prefix + " describes " + full.prefix);

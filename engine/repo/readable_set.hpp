@@ -13,6 +13,10 @@ namespace crm::engine::repo {
 
 // Throws PassphraseRequiredError / crypto::WrongPassphraseError (from unlock) and
 // DamagedSetError naming the part that does not decrypt (altered, cut, or from another set).
+// The real manifest of an encrypted set (its part manifest.enc), decrypted and parsed. Throws
+// DamagedSetError naming the part when it does not decrypt.
+Manifest read_real_manifest(Repository& repo, const SetInfo& stored, const crypto::DataKey& key);
+
 std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& stored, bool with_attachments,
                                             const KeyUnlocker& unlock);
 

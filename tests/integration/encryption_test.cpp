@@ -287,6 +287,16 @@ TEST_F(EncryptionTest, S3BackupIsEncryptedListedWithoutPassphraseVerifiedAndRest
   EXPECT_NE(verify.out.find("\u2713 Backup " + prefix + " verified"), std::string::npos) << verify.out;
   EXPECT_NE(verify.out.find(std::to_string(source_bucket.size()) + " attachments"), std::string::npos) << verify.out;
 
+  // The next backup reuses what the encrypted set holds: the unchanged attachments are not
+  // downloaded, no blob is uploaded again, and the new set verifies.
+  auto next = e.run({"backup", "--json", "--no-retention"});
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
+  EXPECT_TRUE(std::regex_search(next.err, std::regex("Reusing " + std::to_string(source_bucket.size()) + " unchanged files; downloading 0")))
+      << next.err;
+  EXPECT_NE(next.err.find("Attachments: 0 uploaded"), std::string::npos) << next.err;
+  auto verify_next = e.run({"verify", prefix_of(next.out)});
+  EXPECT_EQ(verify_next.exit_code, 0) << verify_next.out << verify_next.err;
+
   expect_restore_gives_back_the_source(e, prefix, source, source_bucket);
   // The decrypted copy restore used is gone: nothing of the set is left in clear on disk.
   for (const auto& f : fs::directory_iterator(fs::temp_directory_path()))
