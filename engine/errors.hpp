@@ -35,4 +35,11 @@ struct DamagedSetError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The set is encrypted and no passphrase is configured (--passphrase-file,
+// CRMBACKUP_PASSPHRASE_FILE, CRMBACKUP_PASSPHRASE). Exit code 5, JSON code `passphrase_required`;
+// a wrong one is crypto::WrongPassphraseError (exit code 5, `wrong_passphrase`).
+struct PassphraseRequiredError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace crm::engine

@@ -46,6 +46,9 @@ struct BackupAttachmentsOptions {
   // link or a local copy of an unchanged file) and the object is not downloaded.
   std::function<std::optional<ObjectRecord>(const storage::ObjectEntry& listed, const std::filesystem::path& dest)>
       reuse;
+  // false: the files are not flushed one by one, because the caller replaces them (an encrypted
+  // set encrypts them) and makes the result durable itself.
+  bool durable = true;
 };
 
 struct BackupAttachmentsResult {

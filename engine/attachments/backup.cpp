@@ -219,7 +219,7 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   };
   std::vector<storage::DownloadResult> done;
   try {
-    done = storage::download_objects(cfg, jobs, obs, {.durable = true, .create_folders = lazy_folders});
+    done = storage::download_objects(cfg, jobs, obs, {.durable = opts.durable, .create_folders = lazy_folders});
   } catch (const std::system_error& e) {
     progress.finish();
     // The storage layer stopped every transfer at the first full-disk error: one message.

@@ -22,7 +22,7 @@ void report_reuse(std::ostream& out, const PreviousSetReuse& reuse) {
 
 BackupAttachmentsResult back_up_attachments(const RunContext& run, const storage::StorageConfig& storage_cfg,
                                             repo::Repository& repository, repo::SetReservation& writer,
-                                            PreviousSetReuse* reuse) {
+                                            PreviousSetReuse* reuse, SetEncryption* encryption) {
   const BackupOptions& o = run.opts;
   std::ostream& out = run.out;
   BackupAttachmentsResult att;
@@ -31,11 +31,13 @@ BackupAttachmentsResult back_up_attachments(const RunContext& run, const storage
   BackupAttachmentsOptions ao;
   ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
   ao.show_progress = o.show_progress;
+  ao.durable = !encryption;  // sealing replaces the files and flushes its copies once
   const bool folder = dynamic_cast<repo::FolderRepository*>(&repository) != nullptr;
   if (reuse && reuse->active())
     ao.reuse = [reuse](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
-  else if (!folder && !o.full_download)
-    ao.reuse = repository.stored_attachment_reuse(writer.prefix());  // may be empty: download everything
+  else if (!folder && !o.full_download)  // may be empty: download everything
+    ao.reuse = encryption ? encryption->stored_attachment_reuse(repository, writer.prefix())
+                          : repository.stored_attachment_reuse(writer.prefix());
   try {
     att = engine::backup_attachments(storage_cfg, writer.staging_path("attachments"), ao);
   } catch (const std::exception&) {

@@ -11,6 +11,7 @@
 #include "engine/attachments/attachments.hpp"
 #include "engine/attachments/incremental.hpp"
 #include "engine/backup/backup_runner.hpp"
+#include "engine/backup/set_encryption.hpp"
 #include "engine/backupset/manifest.hpp"
 #include "engine/backupset/retention.hpp"
 #include "engine/data/data_dump.hpp"
@@ -71,16 +72,19 @@ ReservedSet reserve_set(const RunContext& run, repo::Repository& repository);
 std::unique_ptr<PreviousSetReuse> start_attachment_reuse(const BackupOptions& o, repo::Repository& repository,
                                                          const std::string& prefix);
 void announce_set(const RunContext& run, const std::string& location, const std::string& prefix);
+// encryption: null for a plain set; otherwise each part is encrypted as it is written.
 DatabaseParts dump_database_parts(const RunContext& run, pg::Connection& coord, repo::SetReservation& writer,
-                                  const LockWaitWatcher& lock_watch);
+                                  const LockWaitWatcher& lock_watch, SetEncryption* encryption);
 BackupAttachmentsResult back_up_attachments(const RunContext& run, const storage::StorageConfig& storage_cfg,
                                             repo::Repository& repository, repo::SetReservation& writer,
-                                            PreviousSetReuse* reuse);
+                                            PreviousSetReuse* reuse, SetEncryption* encryption);
 Manifest build_manifest(const BackupOptions& o, const std::string& prefix, const std::string& started_at,
                         const std::string& source_identity, const DatabaseParts& db,
                         const BackupAttachmentsResult& att, const PreviousSetReuse* reuse);
+// An encrypted set is sealed first: its attachments and real manifest encrypted, and the plain
+// summary committed in the manifest's place.
 void commit_set(const RunContext& run, const repo::Repository& repository, repo::SetReservation& writer,
-                const Manifest& manifest);
+                const Manifest& manifest, SetEncryption* encryption);
 // The closing lines; returns the set's total bytes.
 std::uint64_t report_backup(const RunContext& run, const std::string& location, const std::string& prefix,
                             const DatabaseParts& db, const BackupAttachmentsResult& att, double seconds);

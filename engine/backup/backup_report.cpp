@@ -15,11 +15,11 @@ const char* part_label(const std::string& role) {
 }  // namespace
 
 void commit_set(const RunContext& run, const repo::Repository& repository, repo::SetReservation& writer,
-                const Manifest& manifest) {
+                const Manifest& manifest, SetEncryption* encryption) {
   run.guard.throw_if_interrupted(kStopped);
   if (!repository.is_folder()) run.out << "Uploading the backup to " << repository.display() << "...\n" << std::flush;
   writer.set_show_progress(run.opts.show_progress);
-  writer.commit(manifest);
+  writer.commit(encryption ? seal_encrypted_set(writer, manifest, *encryption, !repository.is_folder()) : manifest);
   if (auto note = writer.commit_note(); !note.empty()) run.out << note << "\n";
 }
 
@@ -52,7 +52,8 @@ std::string json_summary(const BackupOptions& o, const SummaryFacts& facts, cons
   for (const auto& c : copies)
     if (!c.ok() && !failed) failed = &c;
   JsonWriter w;
-  w.begin_object().field("ok", failed == nullptr).field("prefix", prefix).field("backup_dir", facts.location);
+  w.begin_object().field("ok", failed == nullptr).field("prefix", prefix).field("backup_dir", facts.location)
+      .field("encrypted", o.encryption_key != nullptr);
   w.field("manifest", facts.manifest).field("seconds", facts.seconds).field("total_bytes", facts.total_bytes);
   w.key("files").begin_array();
   for (const auto& f : db.files)

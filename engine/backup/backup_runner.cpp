@@ -29,15 +29,18 @@ CommittedSet write_set(const RunContext& run, repo::Repository& repository, cons
   ReservedSet reserved = reserve_set(run, repository);
   repo::SetReservation& writer = *reserved.writer;
   const std::string& prefix = writer.prefix();
+  std::unique_ptr<SetEncryption> encryption;
+  if (o.encryption_key) encryption = std::make_unique<SetEncryption>(o.encryption_key);
   std::unique_ptr<PreviousSetReuse> reuse = start_attachment_reuse(o, repository, prefix);
   LockWaitWatcher lock_watch(o.db, services.coord, o.lock_timeout,
                              [&](const std::string& l) { run.out << ("  " + l + "\n") << std::flush; });
   announce_set(run, location, prefix);
 
-  DatabaseParts db = dump_database_parts(run, services.coord, writer, lock_watch);
-  BackupAttachmentsResult att = back_up_attachments(run, services.storage_cfg, repository, writer, reuse.get());
+  DatabaseParts db = dump_database_parts(run, services.coord, writer, lock_watch, encryption.get());
+  BackupAttachmentsResult att =
+      back_up_attachments(run, services.storage_cfg, repository, writer, reuse.get(), encryption.get());
   Manifest manifest = build_manifest(o, prefix, started_at, services.source_identity, db, att, reuse.get());
-  commit_set(run, repository, writer, manifest);
+  commit_set(run, repository, writer, manifest, encryption.get());
   return CommittedSet{prefix, writer.final_location("manifest.json"), std::move(db), std::move(att)};
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/data_key.hpp"
 #include "engine/repo/repository.hpp"
 #include "pgwire/conninfo.hpp"
 #include "storage-api/config.hpp"
@@ -31,6 +32,8 @@ struct BackupOptions {
   std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
   // --copy-to: other repositories that get the committed set (and the sets they lack).
   std::vector<std::shared_ptr<repo::Repository>> copy_to;
+  // The repository's data key: the set is encrypted (engine/backup/set_encryption.hpp). Null: plain.
+  std::shared_ptr<const crypto::DataKey> encryption_key;
 };
 
 // The backup is complete in its repository, but a copy to another one failed.

@@ -49,7 +49,9 @@ std::unique_ptr<PreviousSetReuse> start_attachment_reuse(const BackupOptions& o,
                                                          const std::string& prefix) {
   // Only where sets can share files (hard links): a remote repository downloads every file.
   auto* folder = dynamic_cast<repo::FolderRepository*>(&repository);
-  if (!o.attachments || o.full_download || !folder || !repository.capabilities().hard_links) return nullptr;
+  // Not into an encrypted set: the previous set's files are not the plaintext it would link.
+  if (!o.attachments || o.full_download || !folder || !repository.capabilities().hard_links || o.encryption_key)
+    return nullptr;
   auto reuse = std::make_unique<PreviousSetReuse>(folder->dir(), prefix);
   // Now, so the previous set's files are hashed while the database is dumped.
   reuse->start_hashing();

@@ -13,22 +13,23 @@ namespace crm::engine::backup_phase {
 
 namespace {
 
-WrittenFile commit_file(AtomicFile& f, const std::string& part, const std::string& role) {
+WrittenFile commit_file(PartFile& f, const std::string& part, const std::string& role) {
   f.commit();
   return {part, role, f.bytes(), f.hash_hex()};
 }
 
-WrittenFile write_roles(const RunContext& run, pg::Connection& coord, repo::SetReservation& writer) {
+WrittenFile write_roles(const RunContext& run, pg::Connection& coord, repo::SetReservation& writer,
+                        SetEncryption* encryption) {
   run.out << "Dumping database roles...\n" << std::flush;
-  AtomicFile f(writer.staging_path("roles.sql"));
+  PartFile f(writer, "roles.sql", encryption);
   schema::write_roles_sql(coord, f);
   return commit_file(f, "roles.sql", "roles");
 }
 
 WrittenFile write_schema(const RunContext& run, pg::Connection& coord, repo::SetReservation& writer,
-                         std::vector<std::string>& warnings) {
+                         SetEncryption* encryption, std::vector<std::string>& warnings) {
   run.out << "Dumping database schema...\n" << std::flush;
-  AtomicFile f(writer.staging_path("schema.sql"));
+  PartFile f(writer, "schema.sql", encryption);
   schema::SchemaOptions so;
   so.managed_schema_objects = run.opts.managed_schema_objects;
   warnings = schema::write_schema_sql(coord, f, so).warnings;
@@ -38,11 +39,11 @@ WrittenFile write_schema(const RunContext& run, pg::Connection& coord, repo::Set
 }
 
 WrittenFile write_data(const RunContext& run, pg::Connection& coord, repo::SetReservation& writer,
-                       const std::string& snapshot, DataDumpResult& data) {
+                       SetEncryption* encryption, const std::string& snapshot, DataDumpResult& data) {
   const BackupOptions& o = run.opts;
   run.out << "Dumping database data...\n" << std::flush;
   const std::string data_part = data_part_name(o);
-  AtomicFile f(writer.staging_path(data_part));
+  PartFile f(writer, data_part, encryption);
   std::unique_ptr<ZstdSink> z;
   if (o.zstd_level) z = std::make_unique<ZstdSink>(f, *o.zstd_level);
   Progress progress({.label = "data", .enabled = o.show_progress}, 0, 0);
@@ -67,15 +68,16 @@ WrittenFile write_data(const RunContext& run, pg::Connection& coord, repo::SetRe
   return written;
 }
 
-WrittenFile write_migrations(pg::Connection& coord, repo::SetReservation& writer) {
-  AtomicFile f(writer.staging_path("migrations.sql"));
+WrittenFile write_migrations(pg::Connection& coord, repo::SetReservation& writer, SetEncryption* encryption) {
+  PartFile f(writer, "migrations.sql", encryption);
   write_migrations_sql(coord, f);
   return commit_file(f, "migrations.sql", "migrations");
 }
 
-WrittenFile write_applied_migrations(repo::SetReservation& writer, const DataDumpResult& data) {
+WrittenFile write_applied_migrations(repo::SetReservation& writer, SetEncryption* encryption,
+                                     const DataDumpResult& data) {
   // Kept for readers of the old layout; restore uses migrations.sql when the set has it.
-  AtomicFile f(writer.staging_path("applied-migrations.txt"));
+  PartFile f(writer, "applied-migrations.txt", encryption);
   for (const auto& v : data.applied_migrations) f.write(v + "\n");
   return commit_file(f, "applied-migrations.txt", "applied-migrations");
 }
@@ -83,15 +85,15 @@ WrittenFile write_applied_migrations(repo::SetReservation& writer, const DataDum
 }  // namespace
 
 DatabaseParts dump_database_parts(const RunContext& run, pg::Connection& coord, repo::SetReservation& writer,
-                                  const LockWaitWatcher& lock_watch) {
+                                  const LockWaitWatcher& lock_watch, SetEncryption* encryption) {
   DatabaseParts db;
   try {
     std::string snapshot = pg::begin_exported_snapshot(coord);
-    db.files.push_back(write_roles(run, coord, writer));
-    db.files.push_back(write_schema(run, coord, writer, db.warnings));
-    db.files.push_back(write_data(run, coord, writer, snapshot, db.data));
-    db.files.push_back(write_migrations(coord, writer));
-    db.files.push_back(write_applied_migrations(writer, db.data));
+    db.files.push_back(write_roles(run, coord, writer, encryption));
+    db.files.push_back(write_schema(run, coord, writer, encryption, db.warnings));
+    db.files.push_back(write_data(run, coord, writer, encryption, snapshot, db.data));
+    db.files.push_back(write_migrations(coord, writer, encryption));
+    db.files.push_back(write_applied_migrations(writer, encryption, db.data));
     coord.exec("COMMIT");  // the snapshot is no longer needed
   } catch (const std::exception& e) {
     run.guard.throw_if_interrupted(kStopped);

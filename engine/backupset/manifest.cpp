@@ -63,6 +63,7 @@ std::string manifest_to_json(const Manifest& m) {
         .field("content_type", o.content_type).field("cache_control", o.cache_control).field("etag", o.etag)
         .field("last_modified", o.last_modified).field("source", o.source);
     if (!o.from_set.empty()) w.field("from_set", o.from_set);
+    if (!o.blob.empty()) w.field("blob", o.blob);
     w.end_object();
   }
   w.end_array();
@@ -225,6 +226,10 @@ Manifest parse_manifest(std::string_view json, const std::string& source) {
     mo.last_modified = r.str(o, "last_modified", where, true);
     mo.source = r.str(o, "source", where, true);
     mo.from_set = r.str(o, "from_set", where, true);
+    mo.blob = r.str(o, "blob", where, true);
+    // It becomes part of an object key: hex digits only, so it cannot name anything else.
+    if (!mo.blob.empty() && (mo.blob.size() != 64 || mo.blob.find_first_not_of("0123456789abcdef") != std::string::npos))
+      r.fail(where + " has a blob name that is not 64 lower-case hex digits");
     m.objects.push_back(std::move(mo));
   }
   std::uint64_t count = r.u64(att, "count", "attachments");

@@ -59,6 +59,11 @@ struct ManifestObject {
   std::string last_modified;
   std::string source = "downloaded";  // downloaded | linked | copied | stored (already in an S3 repository)
   std::string from_set;               // for linked/copied: the set it came from
+  // The S3 blob holding the bytes when it is not named by xxh3_128: an encrypted set's blobs
+  // are named by a keyed hash (crypto/blob_name.hpp), so equal files are not recognisable
+  // across repositories. Empty in every other set.
+  std::string blob;
+  const std::string& blob_name() const { return blob.empty() ? xxh3_128 : blob; }
 };
 
 struct Manifest {

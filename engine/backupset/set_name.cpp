@@ -20,9 +20,10 @@ int num(std::string_view s, size_t pos, size_t n) {
   return v;
 }
 
-constexpr std::array<std::string_view, 8> kParts = {"roles.sql", "schema.sql", "data.sql.zst", "data.sql",
+// manifest.enc: an encrypted set's real manifest (engine/backupset/encrypted_set.hpp).
+constexpr std::array<std::string_view, 9> kParts = {"roles.sql", "schema.sql", "data.sql.zst", "data.sql",
                                                     "attachments", "manifest.json", "applied-migrations.txt",
-                                                    "migrations.sql"};
+                                                    "migrations.sql", "manifest.enc"};
 
 }  // namespace
 

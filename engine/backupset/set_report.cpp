@@ -1,5 +1,6 @@
 #include "engine/backupset/set_report.hpp"
 
+#include "engine/backupset/encrypted_set.hpp"
 #include "engine/format/human.hpp"
 
 namespace crm::engine {
@@ -13,6 +14,7 @@ std::string set_list_line(const SetInfo& s) {
   // Incremental sets share attachment files with their neighbours through hard links.
   if (s.unshared_disk_bytes + (1 << 20) < s.total_bytes())
     line += ", " + format_mb(s.unshared_disk_bytes) + " on disk only in this set";
+  if (is_encrypted(s)) line += ", encrypted";
   return line + "]";
 }
 
@@ -30,7 +32,7 @@ void write_set_json(JsonWriter& w, const SetInfo& s) {
   w.field("total_bytes", s.total_bytes()).field("sql_bytes", s.sql_bytes);
   w.field("attachments_bytes", s.attachments_bytes).field("attachment_files", s.attachment_files);
   w.field("unshared_disk_bytes", s.unshared_disk_bytes);
-  w.field("has_manifest", s.manifest.has_value());
+  w.field("has_manifest", s.manifest.has_value()).field("encrypted", is_encrypted(s));
   w.key("parts").begin_array();
   for (const auto& [part, path] : s.parts) w.value(path.filename().string());
   w.end_array();

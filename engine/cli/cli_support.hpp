@@ -18,7 +18,8 @@ enum ExitCode : int {
   kExitFailure = 1,          // the job failed (database, storage, disk ...)
   kExitUsage = 2,            // bad flags, bad BACKUP_DIR, unknown prefix ...
   kExitAttachmentsFailed = 3, // restore: the database was restored, some attachments were not
-  kExitCopyFailed = 4         // backup: the set is complete, a --copy-to repository did not get it
+  kExitCopyFailed = 4,        // backup: the set is complete, a --copy-to repository did not get it
+  kExitPassphrase = 5         // an encrypted set and a wrong passphrase, or none configured
   // 128 + signal: stopped by SIGINT/SIGTERM/SIGHUP after undoing the unfinished work
 };
 
@@ -57,6 +58,7 @@ int report_failure(bool json, const std::string& code, const std::string& messag
 // Each file under engine/cli/ registers one command (or one "dump" part).
 void register_list(CLI::App& app, Registry& reg);
 void register_prune(CLI::App& app, Registry& reg);
+void register_passphrase(CLI::App& app, Registry& reg);
 void register_backup(CLI::App& app, Registry& reg);
 void register_restore(CLI::App& app, Registry& reg);
 void register_verify(CLI::App& app, Registry& reg);

@@ -6,6 +6,7 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/json_option.hpp"
 #include "engine/cli/jobs_option.hpp"
+#include "engine/cli/passphrase_option.hpp"
 #include "engine/cli/retention_option.hpp"
 #include "engine/cli/output_options.hpp"
 #include "engine/cli/repo_option.hpp"
@@ -15,6 +16,29 @@
 #include "engine/repo/copy_targets.hpp"
 
 namespace crm::cli {
+
+namespace {
+
+// An S3 set is encrypted whenever a passphrase is configured, a folder set only with
+// --encrypt (the folder layout promises readable SQL files). Null: a plain set.
+std::shared_ptr<const crypto::DataKey> backup_encryption_key(engine::repo::Repository& repo, bool encrypt_flag,
+                                                             const PassphraseOption& option, std::ostream& out) {
+  auto passphrase = option.resolve();
+  if (encrypt_flag && !passphrase)
+    throw UsageError("--encrypt needs a passphrase: give --passphrase-file FILE, or set CRMBACKUP_PASSPHRASE_FILE or "
+                     "CRMBACKUP_PASSPHRASE");
+  if (!passphrase) {
+    if (!repo.is_folder())
+      out << "\u26a0 Warning: no passphrase is configured: this backup is stored in clear in " << repo.display()
+          << " (set CRMBACKUP_PASSPHRASE_FILE to encrypt it)\n" << std::flush;
+    return nullptr;
+  }
+  if (repo.is_folder() && !encrypt_flag) return nullptr;
+  return std::make_shared<const crypto::DataKey>(engine::repo::unlock_repository_key(
+      repo, *passphrase, /*create=*/true, [&out](const std::string& l) { out << "  " << l << "\n" << std::flush; }));
+}
+
+}  // namespace
 
 void register_backup(CLI::App& app, Registry& reg) {
   struct Opts {
@@ -32,6 +56,8 @@ void register_backup(CLI::App& app, Registry& reg) {
     bool full = false;
     JsonOption json;
     std::vector<std::string> copy_to;
+    bool encrypt = false;
+    PassphraseOption passphrase;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("backup", "back up roles, schema, data and the attachments bucket into BACKUP_DIR, "
@@ -55,6 +81,9 @@ void register_backup(CLI::App& app, Registry& reg) {
                   "separated by spaces or commas)")
       ->allow_extra_args(false);
   o->json.add_to(*cmd, "print a JSON summary on stdout (the progress lines go to stderr)");
+  cmd->add_flag("--encrypt", o->encrypt, "encrypt a set in a folder repository (needs a passphrase); a set in an S3 "
+                                         "repository is encrypted whenever a passphrase is configured");
+  o->passphrase.add_to(*cmd, "the passphrase that encrypts the set");
   cmd->callback([&reg, o] {
     o->json.hand_to(reg);
     reg.verbose = o->printing.verbose;
@@ -74,6 +103,7 @@ void register_backup(CLI::App& app, Registry& reg) {
       b.full_download = o->full;
       b.show_progress = o->printing.show_progress();
       HumanOutput human(o->json.human_lines(), o->printing.quiet);
+      b.encryption_key = backup_encryption_key(*b.repository, o->encrypt, o->passphrase, human.stream());
       auto outcome = engine::run_backup(b, human.stream());
       if (o->json) std::cout << outcome.json << "\n";
       else if (o->printing.quiet) std::cout << "\u2713 Backup " << outcome.prefix << " completed: " << outcome.manifest_path.string() << "\n";

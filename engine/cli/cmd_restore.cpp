@@ -7,6 +7,7 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/json_option.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/passphrase_option.hpp"
 #include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
@@ -25,6 +26,7 @@ void register_restore(CLI::App& app, Registry& reg) {
     bool yes = false, force = false, no_attachments = false, verify_download = false;
     JsonOption json;
     std::string rewrite_from, rewrite_to;
+    PassphraseOption passphrase;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("restore", "replace the database (one transaction) and the attachments bucket "
@@ -43,6 +45,7 @@ void register_restore(CLI::App& app, Registry& reg) {
   cmd->add_option("--rewrite-from", o->rewrite_from, "rewrite stored attachment URLs starting with this ...");
   cmd->add_option("--rewrite-to", o->rewrite_to, "... to start with this instead");
   o->json.add_to(*cmd, "print a JSON summary on stdout (the progress lines go to stderr)");
+  o->passphrase.add_to(*cmd, "the passphrase of an encrypted backup");
   cmd->callback([&reg, o] {
     o->json.hand_to(reg);
     reg.verbose = o->printing.verbose;
@@ -64,6 +67,7 @@ void register_restore(CLI::App& app, Registry& reg) {
       r.show_progress = o->printing.show_progress();
       r.verbose = o->printing.verbose;
       HumanOutput human(o->json.human_lines(), o->printing.quiet);
+      r.unlock_key = o->passphrase.unlocker(human.stream());
       auto outcome = engine::run_restore(r, human.stream(), std::cin, ::isatty(0) != 0);
       if (outcome.exit_code == kExitUsage && outcome.json.empty())
         return report_failure(o->json.enabled, "cancelled", "the restore was not confirmed; nothing was changed",

@@ -4,6 +4,7 @@
 #include "engine/cli/cli_support.hpp"
 #include "engine/cli/json_option.hpp"
 #include "engine/cli/output_options.hpp"
+#include "engine/cli/passphrase_option.hpp"
 #include "engine/cli/repo_option.hpp"
 #include "engine/cli/lock_timeout_option.hpp"
 #include "engine/cli/storage_options.hpp"
@@ -21,6 +22,7 @@ void register_verify(CLI::App& app, Registry& reg) {
     int connect_timeout = 10;
     bool yes = false, no_attachments = false;
     JsonOption json;
+    PassphraseOption passphrase;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("verify", "check a backup against its manifest and, with --restore-into, "
@@ -35,6 +37,7 @@ void register_verify(CLI::App& app, Registry& reg) {
   o->lock_timeout.add_to(*cmd);
   o->storage.add_to(*cmd);
   o->json.add_to(*cmd, "print a JSON report on stdout, a CI artifact (the progress lines go to stderr)");
+  o->passphrase.add_to(*cmd, "the passphrase of an encrypted backup");
   o->printing.add_to(*cmd);
   cmd->callback([&reg, o] {
     o->json.hand_to(reg);
@@ -54,6 +57,7 @@ void register_verify(CLI::App& app, Registry& reg) {
       if (!o->storage.url.empty()) v.resolve_storage = [o] { return o->storage.resolve(); };
       std::ostream& result_out = o->json.human_lines();
       HumanOutput human(result_out, o->printing.quiet);
+      v.unlock_key = o->passphrase.unlocker(human.stream());
       auto outcome = engine::run_verify(v, human.stream());
       // The verdict is the result: --quiet keeps it.
       result_out << outcome.verdict;

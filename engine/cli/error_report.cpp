@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "crypto/key_file.hpp"
 #include "engine/cli/cli_support.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/json_writer.hpp"
@@ -82,6 +83,9 @@ const char* classify_one(const std::exception& e, ErrorReport& r) {
   if (auto* i = dynamic_cast<const engine::InterruptedError*>(&e)) return set({"interrupted", 128 + i->signal_number()});
   if (dynamic_cast<const engine::LockTimeoutError*>(&e)) return set({"lock_timeout"});
   if (dynamic_cast<const engine::DamagedSetError*>(&e)) return set({"damaged_set"});
+  if (dynamic_cast<const crypto::WrongPassphraseError*>(&e)) return set({"wrong_passphrase", kExitPassphrase});
+  if (dynamic_cast<const engine::PassphraseRequiredError*>(&e)) return set({"passphrase_required", kExitPassphrase});
+  if (dynamic_cast<const crypto::KeyFileError*>(&e)) return set({"key_file_damaged"});
   if (dynamic_cast<const engine::TargetLacksPlatformError*>(&e)) return set({"target_lacks_platform"});
   if (auto* p = dynamic_cast<const pg::PgError*>(&e)) {
     r.hint = p->hint();
@@ -125,6 +129,13 @@ std::string default_hint(const std::string& code) {
   if (code == "target_lacks_platform")
     return "restore into a Supabase database (local: supabase start; hosted: the project's database URL), "
            "which has the roles and schemas the message names";
+  if (code == "wrong_passphrase")
+    return "give the passphrase the repository's encrypted backups were made with (--passphrase-file, "
+           "CRMBACKUP_PASSPHRASE_FILE or CRMBACKUP_PASSPHRASE); nothing was changed";
+  if (code == "passphrase_required")
+    return "set --passphrase-file FILE, CRMBACKUP_PASSPHRASE_FILE or CRMBACKUP_PASSPHRASE; nothing was changed";
+  if (code == "key_file_damaged")
+    return "the repository's key file (crmbackup-key.json) cannot be read: restore it from a copy";
   if (code == "interrupted") return "the unfinished work was undone; run the command again";
   return {};
 }

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   register_restore(app, reg);
   register_verify(app, reg);
   register_prune(app, reg);
+  register_passphrase(app, reg);
 
   auto* dump = app.add_subcommand("dump", "write one part of a backup (roles, schema, data, attachments)");
   dump->require_subcommand(1);
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   }
   if (!reg.action) {
     // No command is a usage error: the help goes where errors go, and scripts see exit code 2.
-    std::cerr << app.help() << "error: a command is required (backup, list, restore, verify, prune or dump)\n";
+    std::cerr << app.help() << "error: a command is required (backup, list, restore, verify, prune, passphrase or dump)\n";
     return kExitUsage;
   }
   return run_guarded(reg.action, reg.json, reg.verbose);

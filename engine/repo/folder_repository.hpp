@@ -25,6 +25,10 @@ class FolderRepository final : public Repository {
   std::unique_ptr<PartReader> open_part(const SetInfo& set, const std::string& name) override;
   std::unique_ptr<LocalSet> local_set(const SetInfo& set, bool with_attachments) override;
   void remove_set(const std::string& prefix) override;
+  std::optional<std::string> read_key_file() override;
+  bool create_key_file(const std::string& json) override;
+  void replace_key_file(const std::string& json) override;
+  std::string key_file_location() const override { return (dir_ / std::string(kKeyFileName)).string(); }
 
  private:
   std::filesystem::path dir_;

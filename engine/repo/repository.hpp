@@ -113,6 +113,20 @@ class Repository {
   // so it is neither downloaded nor stored again (no file is put at dest). Empty where the
   // backup reuses files otherwise (the folder repository's hard links).
   virtual AttachmentReuse stored_attachment_reuse(const std::string&) { return {}; }
+
+  // The repository's key file (docs/encryption-format.md: the data key of its encrypted sets,
+  // wrapped under the passphrase); nullopt while no encrypted set was ever made.
+  virtual std::optional<std::string> read_key_file() = 0;
+  // Stores the first key file; false (nothing written) when one exists already, e.g. made by
+  // a backup running at the same time.
+  virtual bool create_key_file(const std::string& json) = 0;
+  // Replaces it at once (a reader sees the old or the new one, never a mix).
+  virtual void replace_key_file(const std::string& json) = 0;
+  // Where it is, for people.
+  virtual std::string key_file_location() const = 0;
 };
+
+// The key file's name in the repository's root (a folder's file, an S3 object under the prefix).
+inline constexpr std::string_view kKeyFileName = "crmbackup-key.json";
 
 }  // namespace crm::engine::repo

@@ -21,7 +21,7 @@ AttachmentReuse S3Repository::stored_attachment_reuse(const std::string& exclude
   auto stored = blob_sizes();
   auto unchanged = std::make_shared<std::map<std::string, ManifestObject>>();
   for (auto& o : previous->objects) {
-    auto it = stored.find(o.xxh3_128);
+    auto it = stored.find(o.blob_name());
     if (it != stored.end() && it->second == o.size && !o.etag.empty()) unchanged->emplace(o.path, std::move(o));
   }
   if (unchanged->empty()) return {};

@@ -45,7 +45,7 @@ std::unique_ptr<LocalSet> S3Repository::local_set(const SetInfo& set, bool with_
     const bool blob_layout = set.manifest && uses_blobs(*set.manifest);
     if (blob_layout && with_attachments)
       for (const auto& ob : set.manifest->objects)
-        items.push_back({client_.key_for(std::string(kBlobFolder) + ob.xxh3_128),
+        items.push_back({client_.key_for(std::string(kBlobFolder) + ob.blob_name()),
                          local_path_for(dir / (prefix + "-attachments"), ob.path), ob.size});
     for (const auto& o : client_.list_all(client_.key_for(prefix + "-"))) {
       std::string name = o.key.substr(root.size());

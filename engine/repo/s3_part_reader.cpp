@@ -52,7 +52,7 @@ std::unique_ptr<PartReader> S3Repository::open_part(const SetInfo& set, const st
                            [&](const ManifestObject& o) { return o.path == path; });
     if (it == set.manifest->objects.end())
       throw s3::S3Error(s3::ErrorKind::kNoSuchKey, "the backup " + set.name.prefix + " has no attachment " + path);
-    key = client_.key_for(std::string(kBlobFolder) + it->xxh3_128);
+    key = client_.key_for(std::string(kBlobFolder) + it->blob_name());
   }
   auto head = client_.head_object(key);
   if (!head) throw s3::S3Error(s3::ErrorKind::kNoSuchKey, "no object " + key + " in " + display());

@@ -15,7 +15,8 @@ namespace {
 constexpr std::string_view kAttachmentsPart = "attachments";
 
 bool blob_hash_ok(std::string_view h) {
-  return h.size() == 32 && h.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  // 32 digits: XXH3-128 names; 64: keyed BLAKE2b names of encrypted sets.
+  return (h.size() == 32 || h.size() == 64) && h.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 struct ListedSet {
@@ -71,8 +72,8 @@ void classify(s3::Client& c, ListedSet& ls, const std::map<std::string, std::uin
   for (const auto& o : s.manifest->objects) {
     std::string name = s.name.prefix + "-attachments/" + o.path;
     const auto& where = blob_layout ? blobs : ls.sizes;
-    auto it = where.find(blob_layout ? o.xxh3_128 : name);
-    if (blob_layout && it == where.end()) missing.push_back(std::string(kBlobFolder) + o.xxh3_128 + " (" + name + ")");
+    auto it = where.find(blob_layout ? o.blob_name() : name);
+    if (blob_layout && it == where.end()) missing.push_back(std::string(kBlobFolder) + o.blob_name() + " (" + name + ")");
     else
     if (it == where.end()) missing.push_back(name);
     else if (it->second != o.size)
@@ -141,7 +142,7 @@ std::vector<SetInfo> S3Repository::list_sets() {
     classify(client_, ls, blobs, opts_.lock, now);
     if (ls.info.manifest && uses_blobs(*ls.info.manifest)) {
       std::set<std::string> own;
-      for (const auto& o : ls.info.manifest->objects) own.insert(o.xxh3_128);
+      for (const auto& o : ls.info.manifest->objects) own.insert(o.blob_name());
       for (const auto& h : own) ++blob_refs[h];
     }
   }
@@ -152,7 +153,7 @@ std::vector<SetInfo> S3Repository::list_sets() {
       s.unshared_disk_bytes = s.sql_bytes;
       std::set<std::string> own;
       for (const auto& o : s.manifest->objects)
-        if (own.insert(o.xxh3_128).second && blob_refs[o.xxh3_128] == 1) s.unshared_disk_bytes += o.size;
+        if (own.insert(o.blob_name()).second && blob_refs[o.blob_name()] == 1) s.unshared_disk_bytes += o.size;
     }
     out.push_back(std::move(s));
   }
@@ -221,7 +222,7 @@ std::vector<std::string> S3Repository::sweep_unreferenced() {
     try {
       client_.get_object(o.key, [&](std::string_view d) { json.append(d); });
       Manifest m = parse_manifest(json, display() + std::string(rel));
-      for (const auto& ob : m.objects) referenced.insert(ob.xxh3_128);
+      for (const auto& ob : m.objects) referenced.insert(ob.blob_name());
     } catch (const std::exception& e) {
       return {"kept every attachment blob: " + std::string(rel) + " cannot be read (" + e.what() + ")"};
     }

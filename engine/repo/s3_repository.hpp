@@ -51,6 +51,10 @@ class S3Repository final : public Repository {
   void remove_set(const std::string& prefix) override;
   std::vector<std::string> sweep_unreferenced() override;
   AttachmentReuse stored_attachment_reuse(const std::string& exclude_prefix) override;
+  std::optional<std::string> read_key_file() override;
+  bool create_key_file(const std::string& json) override;
+  void replace_key_file(const std::string& json) override;
+  std::string key_file_location() const override { return display() + std::string(kKeyFileName); }
 
   const S3RepositoryOptions& options() const { return opts_; }
   s3::Client& client() { return client_; }

@@ -124,16 +124,16 @@ class S3Reservation final : public SetReservation {
     // swept one found stored. Upload it again from the local copy, or fail without a manifest.
     auto stored = repo_.blob_sizes();
     for (const auto& o : manifest.objects) {
-      auto it = stored.find(o.xxh3_128);
+      auto it = stored.find(o.blob_name());
       if (it != stored.end() && it->second == o.size) continue;
-      auto local = reused_.find(o.xxh3_128);
+      auto local = reused_.find(o.blob_name());
       if (local == reused_.end())
-        throw std::runtime_error("the stored attachment " + o.path + " (blob " + o.xxh3_128 + ") disappeared from " +
+        throw std::runtime_error("the stored attachment " + o.path + " (blob " + o.blob_name() + ") disappeared from " +
                                  repo_.display() + " during the backup (a prune at the same time?): run the backup again");
       FilePartReader reader(local->second.path);
-      c.upload_stream(c.key_for(std::string(kBlobFolder) + o.xxh3_128),
+      c.upload_stream(c.key_for(std::string(kBlobFolder) + o.blob_name()),
                       [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, local->second.size);
-      stored[o.xxh3_128] = o.size;
+      stored[o.blob_name()] = o.size;
     }
     objects_ = manifest.objects.size();
     objects_bytes_ = manifest.attachments_bytes();
@@ -193,7 +193,7 @@ class S3Reservation final : public SetReservation {
   // (an unchanged attachment uploads nothing) and repeats within the set.
   std::vector<LocalPart> blobs_for_attachments(std::vector<LocalPart> parts, const Manifest& m) {
     std::map<std::string, std::string> hash_of;
-    for (const auto& o : m.objects) hash_of[o.path] = o.xxh3_128;
+    for (const auto& o : m.objects) hash_of[o.path] = o.blob_name();
     const std::string att_folder = prefix_ + "-attachments/";
     auto stored = repo_.blob_sizes();
     std::set<std::string> scheduled;

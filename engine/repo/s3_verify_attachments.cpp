@@ -18,7 +18,7 @@ std::optional<std::vector<VerifyProblem>> S3Repository::verify_attachments_in_pl
   std::mutex mu;
   run_transfers(opts_.config, m.objects.size(), opts_.config.transfers, [&](s3::Client& c, std::size_t i) {
     const ManifestObject& o = m.objects[i];
-    const std::string key = c.key_for(blob_layout ? std::string(kBlobFolder) + o.xxh3_128 : att_name + o.path);
+    const std::string key = c.key_for(blob_layout ? std::string(kBlobFolder) + o.blob_name() : att_name + o.path);
     Xxh3Hasher hasher;
     std::uint64_t size = 0;
     std::optional<VerifyProblem> problem;

@@ -6,6 +6,7 @@
 
 #include "engine/attachments/attachments.hpp"
 #include "engine/backupset/backup_dir.hpp"
+#include "engine/backupset/encrypted_set.hpp"
 #include "engine/db_connect.hpp"
 #include "engine/db_lock_wait.hpp"
 #include "engine/errors.hpp"
@@ -14,6 +15,7 @@
 #include "engine/io/progress.hpp"
 #include "engine/restore/db_restore.hpp"
 #include "engine/repo/folder_repository.hpp"
+#include "engine/repo/readable_set.hpp"
 #include "engine/restore/restore_prompt.hpp"
 #include "engine/util/interrupt_guard.hpp"
 #include "pgwire/pg_version.hpp"
@@ -28,8 +30,10 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
   std::shared_ptr<repo::Repository> repository = o.repository;
   if (!repository) repository = std::make_shared<repo::FolderRepository>(o.backup_dir);
   std::unique_ptr<repo::LocalSet> local;
+  bool encrypted = false;  // then the set's files here are a decrypted copy that goes away
   {
     SetInfo stored = repository->find_set(o.set);
+    encrypted = is_encrypted(stored);
     if (!repository->is_folder()) {
       // Only a committed set leaves the repository: parts without a manifest are never restored.
       if (stored.state == SetState::InProgress)
@@ -39,7 +43,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
                          to_string(stored.state) + " (" + stored.state_reason + "): it is not restored");
       out << "Downloading " << stored.name.prefix << " from " << repository->display() << "...\n" << std::flush;
     }
-    local = repository->local_set(stored, o.attachments);
+    local = repo::open_readable_set(*repository, stored, o.attachments, o.unlock_key);
   }
   const SetInfo& set = local->set();
   const std::string& prefix = set.name.prefix;
@@ -172,7 +176,7 @@ RestoreOutcome run_restore(const RestoreOptions& o, std::ostream& out, std::istr
       out << "\u2717 The database was restored, but the attachments were not fully restored:\n";
       for (const auto& f : ar.failures) out << "    " << f.path << ": " << f.reason << "\n";
       if (ar.failures.empty()) out << "    the bucket's listing does not match the backup\n";
-      out << "  The files are in " << (repository->is_folder() ? set.part("attachments").string() : repository->display())
+      out << "  The files are in " << (repository->is_folder() && !encrypted ? set.part("attachments").string() : repository->display())
           << " and can be uploaded again with the same command.\n";
       res.exit_code = 3;
       w.field("ok", false).key("error").begin_object().field("code", "attachments_failed")

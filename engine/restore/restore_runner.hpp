@@ -11,6 +11,7 @@
 #include <string>
 
 #include "engine/repo/repository.hpp"
+#include "engine/repo/repository_key.hpp"
 #include "pgwire/conninfo.hpp"
 #include "storage-api/config.hpp"
 
@@ -35,6 +36,9 @@ struct RestoreOptions {
   bool show_progress = true;  // false: --quiet / --no-progress
   bool verbose = false;       // --verbose: the server's notices and warnings one by one
   std::chrono::milliseconds lock_timeout{60000};  // longest wait for one lock; 0: no limit
+  // Asked for the data key when the set is encrypted (it is then decrypted into a private
+  // temporary folder before anything is touched).
+  repo::KeyUnlocker unlock_key;
 };
 
 struct RestoreOutcome {

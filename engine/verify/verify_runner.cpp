@@ -5,10 +5,12 @@
 #include <ostream>
 #include <vector>
 
+#include "engine/backupset/encrypted_set.hpp"
 #include "engine/backupset/verify_files.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/json_writer.hpp"
 #include "engine/repo/folder_repository.hpp"
+#include "engine/repo/readable_set.hpp"
 #include "engine/verify/verify_restore.hpp"
 #include "engine/verify/verify_sql.hpp"
 #include "pgwire/conninfo.hpp"
@@ -111,12 +113,14 @@ VerifyOutcome run_verify(const VerifyOptions& o, std::ostream& out) {
   // Attachments are hashed where they are stored (streamed), unless --restore-into needs
   // them as files; the SQL files come to a private temporary folder.
   std::optional<std::vector<VerifyProblem>> remote_attachments;
-  if (o.attachments && o.restore_into.empty()) remote_attachments = repository->verify_attachments_in_place(stored);
+  // An encrypted set's attachments are checked by decrypting them (which authenticates them).
+  if (o.attachments && o.restore_into.empty() && !is_encrypted(stored))
+    remote_attachments = repository->verify_attachments_in_place(stored);
   const bool local_attachments = o.attachments && !remote_attachments;
   if (!repository->is_folder())
     out << "  downloading its " << (local_attachments ? "files" : "SQL files") << " from " << repository->display()
         << " into a private temporary folder\n" << std::flush;
-  auto local = repository->local_set(stored, local_attachments);
+  auto local = repo::open_readable_set(*repository, stored, local_attachments, o.unlock_key);
   const SetInfo& set = local->set();
 
   VerifyFindings f;

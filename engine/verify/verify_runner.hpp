@@ -11,6 +11,7 @@
 #include <string>
 
 #include "engine/repo/repository.hpp"
+#include "engine/repo/repository_key.hpp"
 #include "storage-api/config.hpp"
 
 namespace crm::engine {
@@ -32,6 +33,8 @@ struct VerifyOptions {
   // never the configured one), asked for only when the restore starts; null: the attachments
   // are not restored.
   std::function<storage::StorageConfig()> resolve_storage;
+  // The repository's data key, asked for only when the set turns out to be encrypted.
+  repo::KeyUnlocker unlock_key;
 };
 
 struct VerifyOutcome {

@@ -16,7 +16,9 @@ sandbox::ProcessResult CliEnv::run(const std::vector<std::string>& args, const s
   argv.insert(argv.end(), args.begin(), args.end());
   sandbox::ProcessOptions o;
   o.unset_env = {"BACKUP_DIR", "SUPABASE_DB_URL", "DATABASE_URL", "SUPABASE_STORAGE_URL", "SUPABASE_URL",
-                 "SUPABASE_SERVICE_ROLE_KEY", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD"};
+                 "SUPABASE_SERVICE_ROLE_KEY", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD",
+                 "CRMBACKUP_PASSPHRASE", "CRMBACKUP_PASSPHRASE_FILE", "CRMBACKUP_NEW_PASSPHRASE",
+                 "CRMBACKUP_NEW_PASSPHRASE_FILE", "CRMBACKUP_INSECURE_KDF_FOR_TESTS"};
   if (!backup_dir.empty()) o.env["BACKUP_DIR"] = backup_dir;
   if (!db_url.empty()) o.env["SUPABASE_DB_URL"] = db_url;
   if (!storage_url.empty()) o.env["SUPABASE_STORAGE_URL"] = storage_url;
