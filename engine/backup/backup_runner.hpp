@@ -11,6 +11,7 @@
 
 #include "crypto/data_key.hpp"
 #include "engine/repo/repository.hpp"
+#include "engine/repo/repository_key.hpp"
 #include "pgwire/conninfo.hpp"
 #include "storage-api/config.hpp"
 
@@ -34,6 +35,11 @@ struct BackupOptions {
   std::vector<std::shared_ptr<repo::Repository>> copy_to;
   // The repository's data key: the set is encrypted (engine/backup/set_encryption.hpp). Null: plain.
   std::shared_ptr<const crypto::DataKey> encryption_key;
+  // --copy-to of encrypted sets (re-encrypted for each target): the primary's data key, and a
+  // target's (its key file created on the first encrypted copy). Asked for only when a set to
+  // copy is encrypted.
+  repo::KeyUnlocker unlock_key;
+  repo::KeyUnlocker copy_target_key;
 };
 
 // The backup is complete in its repository, but a copy to another one failed.

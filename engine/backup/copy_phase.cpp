@@ -8,6 +8,8 @@
 #include "engine/backupset/set_report.hpp"
 #include "engine/errors.hpp"
 #include "engine/format/human.hpp"
+#include "engine/backup/copy_encrypted_set.hpp"
+#include "engine/backupset/encrypted_set.hpp"
 #include "engine/repo/copy_set.hpp"
 
 namespace crm::engine::backup_phase {
@@ -29,9 +31,10 @@ std::vector<SetInfo> sets_to_push(const RunContext& run, repo::Repository& prima
   for (const auto& s : target.list_sets()) {
     const bool wanted_here = std::any_of(wanted.begin(), wanted.end(),
                                          [&](const SetInfo& w) { return w.name.prefix == s.name.prefix; });
-    if (wanted_here && s.state == SetState::Incomplete && !s.parts.count("manifest.json")) {
-      // Parts without a manifest and without a live lock: a copy that was stopped. The prefix
-      // must be free to copy the set again, and the primary holds it complete.
+    if (wanted_here && (s.state == SetState::Incomplete || s.state == SetState::Damaged)) {
+      // Not complete and without a live lock: a copy that was stopped (parts without a
+      // manifest, or a manifest cut off by a store that keeps an interrupted upload). The
+      // prefix must be free to copy the set again, and the primary holds it complete.
       target.remove_set(s.name.prefix);
       run.out << "  removed the unfinished copy of " << s.name.prefix << " from " << target.display() << "\n";
       continue;
@@ -44,6 +47,15 @@ std::vector<SetInfo> sets_to_push(const RunContext& run, repo::Repository& prima
   return out;
 }
 
+// The primary's data key: this run's when it encrypted its set, else from the passphrase.
+repo::KeyUnlocker source_key(const RunContext& run) {
+  if (run.opts.encryption_key)
+    return [key = run.opts.encryption_key](repo::Repository&) {
+      return crypto::DataKey(crypto::SecureBytes(key->bytes().data(), key->bytes().size()));
+    };
+  return run.opts.unlock_key;
+}
+
 void push_set(const RunContext& run, repo::Repository& primary, const SetInfo& set, repo::Repository& target,
               const std::string& prefix) {
   run.out << "  Copying " << set.name.prefix
@@ -53,10 +65,13 @@ void push_set(const RunContext& run, repo::Repository& primary, const SetInfo& s
   // repository is recognised by its lock and removed by the next run.
   auto remove_staging = run.guard.before_forced_exit([w = writer.get()] { w->abort_local(); });
   writer->set_show_progress(run.opts.show_progress);
-  auto stats = repo::copy_set(primary, set, *writer, [&] {
+  auto check_interrupted = [&] {
     run.guard.throw_if_interrupted("the copy to " + target.display() + " was stopped; the backup " + prefix +
                                    " is complete in " + primary.display() + " and the next backup copies it again");
-  });
+  };
+  auto stats = is_encrypted(set) ? copy_encrypted_set(primary, set, target, *writer, source_key(run),
+                                                      run.opts.copy_target_key, check_interrupted)
+                                 : repo::copy_set(primary, set, *writer, check_interrupted);
   if (auto note = writer->commit_note(); !note.empty()) run.out << "  " << note << "\n";
   run.out << "  ✓ " << set.name.prefix << " copied (" << format_count(stats.files) << " files, " << format_mb(stats.bytes)
           << " read";

@@ -104,6 +104,8 @@ void register_backup(CLI::App& app, Registry& reg) {
       b.show_progress = o->printing.show_progress();
       HumanOutput human(o->json.human_lines(), o->printing.quiet);
       b.encryption_key = backup_encryption_key(*b.repository, o->encrypt, o->passphrase, human.stream());
+      b.unlock_key = o->passphrase.unlocker(human.stream());
+      b.copy_target_key = o->passphrase.unlocker(human.stream(), /*create=*/true);
       auto outcome = engine::run_backup(b, human.stream());
       if (o->json) std::cout << outcome.json << "\n";
       else if (o->printing.quiet) std::cout << "\u2713 Backup " << outcome.prefix << " completed: " << outcome.manifest_path.string() << "\n";

@@ -19,14 +19,14 @@ std::optional<crypto::Passphrase> PassphraseOption::resolve() const {
   }
 }
 
-engine::repo::KeyUnlocker PassphraseOption::unlocker(std::ostream& out) const {
-  return [this, &out](engine::repo::Repository& repo) {
+engine::repo::KeyUnlocker PassphraseOption::unlocker(std::ostream& out, bool create) const {
+  return [this, &out, create](engine::repo::Repository& repo) {
     auto passphrase = resolve();
     if (!passphrase)
       throw engine::PassphraseRequiredError(
           "this backup is encrypted and no passphrase is configured: give --passphrase-file FILE, or set "
           "CRMBACKUP_PASSPHRASE_FILE or CRMBACKUP_PASSPHRASE");
-    return engine::repo::unlock_repository_key(repo, *passphrase, /*create=*/false,
+    return engine::repo::unlock_repository_key(repo, *passphrase, create,
                                                 [&out](const std::string& l) { out << "  " << l << "\n"; });
   };
 }

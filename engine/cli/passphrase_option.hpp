@@ -20,7 +20,8 @@ struct PassphraseOption {
   std::optional<crypto::Passphrase> resolve() const;
   // For commands that read sets: the passphrase is asked for only when a set is encrypted, and
   // its absence is then PassphraseRequiredError (exit code 5). Notes go to `out`.
-  engine::repo::KeyUnlocker unlocker(std::ostream& out) const;
+  // create: a repository without a key file gets one (the target of an encrypted copy).
+  engine::repo::KeyUnlocker unlocker(std::ostream& out, bool create = false) const;
 };
 
 }  // namespace crm::cli

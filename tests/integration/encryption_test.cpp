@@ -492,3 +492,61 @@ TEST_F(EncryptionTest, PassphraseChangeRewrapsTheKeyAndOldSetsOpenWithTheNewPass
   auto verify = s3_env(other_passphrase_file_).run({"verify", prefix, "--no-attachments"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
+
+TEST_F(EncryptionTest, EncryptedFolderSetCopiedToS3AndAFolderStaysEncryptedAndRestoresFromTheCopy) {
+  // A folder set with --encrypt pushed off-site by --copy-to: each target gets the set
+  // re-encrypted under its own key file (S3: attachments as keyed blobs), never in clear.
+  auto e = folder_env(passphrase_file_);
+  for (const char* k : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL",
+                        "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"})
+    e.extra[k] = s3_env("").extra.at(k);
+  const std::string second_folder = folder_.path + "/second";
+  auto source = db_state();
+  auto source_bucket = bucket();
+  auto b = e.run({"backup", "--encrypt", "--json", "--copy-to", repo_url(), "--copy-to", second_folder});
+  ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  const std::string prefix = prefix_of(b.out);
+  EXPECT_NE(b.out.find("\"backup_completed\": true"), std::string::npos) << b.out;
+
+  auto n = needles();
+  ASSERT_FALSE(n.emails.empty());
+  auto stored = s3_objects();
+  EXPECT_TRUE(stored.count("crmbackup-key.json"));
+  EXPECT_TRUE(stored.count(prefix + "-manifest.enc"));
+  std::size_t blobs = 0;
+  for (const auto& [name, bytes] : stored) {
+    if (name.rfind("blobs/", 0) == 0) {
+      ++blobs;
+      EXPECT_TRUE(std::regex_match(name, std::regex("blobs/[0-9a-f]{64}"))) << name;
+    }
+    for (const auto& [path, meta] : source_bucket) EXPECT_EQ(name.find(path), std::string::npos) << name;
+  }
+  EXPECT_GT(blobs, 0u);
+  std::map<std::string, std::string> second;
+  for (const auto& f : fs::recursive_directory_iterator(second_folder))
+    if (f.is_regular_file()) second[fs::relative(f.path(), second_folder).string()] = read_bytes(f.path());
+  EXPECT_TRUE(second.count("crmbackup-key.json"));
+  for (const char* kind : {"sql", "email", "attachment"}) {
+    EXPECT_EQ(plain_text_found(stored, n, kind), std::vector<std::string>{}) << kind;
+    EXPECT_EQ(plain_text_found(second, n, kind), std::vector<std::string>{}) << kind;
+  }
+
+  testsupport::CliEnv second_env{second_folder, cluster_->url(), storage_->url(), storage_->key(), {}};
+  second_env.extra["CRMBACKUP_PASSPHRASE_FILE"] = passphrase_file_;
+  auto verify_second = second_env.run({"verify", prefix});
+  EXPECT_EQ(verify_second.exit_code, 0) << verify_second.out << verify_second.err;
+  auto wrong = s3_env(other_passphrase_file_).run({"verify", prefix});
+  EXPECT_EQ(wrong.exit_code, 5) << wrong.out << wrong.err;
+  expect_restore_gives_back_the_source(s3_env(passphrase_file_), prefix, source, source_bucket);
+
+  // Without the passphrase an encrypted set cannot be re-encrypted for a new target: the
+  // backup itself completes (plain), the copy fails with exit 4 and says why.
+  auto plain_env = folder_env("");
+  for (const char* k : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL",
+                        "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"})
+    plain_env.extra[k] = e.extra.at(k);
+  auto no_pass = plain_env.run({"backup", "--no-retention", "--copy-to", repo_url() + "other/"});
+  EXPECT_EQ(no_pass.exit_code, 4) << no_pass.out << no_pass.err;
+  EXPECT_NE((no_pass.out + no_pass.err).find("no passphrase is configured"), std::string::npos)
+      << no_pass.out << no_pass.err;
+}
