@@ -12,6 +12,7 @@
 
 #include "s3/config.hpp"
 #include "s3/errors.hpp"
+#include "s3/part_budget.hpp"
 #include "s3/responses.hpp"
 #include "s3/transport.hpp"
 
@@ -67,9 +68,12 @@ class Client {
   PutResult put_object(const std::string& key, std::string_view bytes, const PutOptions& opts = {});
   // Reads the source: one PUT when it ends within one part, else a multipart upload with up to
   // config().transfers parts in flight (memory: (transfers + 1) x part size), aborted when
-  // anything fails. `expected_size` picks the part size (choose_part_size).
+  // anything fails. `expected_size` picks the part size (choose_part_size). With a budget, the
+  // parts in flight beyond the first are taken from it (memory: 2 x part size of its own plus
+  // what it holds of the budget), so concurrent uploads share one bound.
   PutResult upload_stream(const std::string& key, const ByteSource& source,
-                          std::optional<std::uint64_t> expected_size = std::nullopt, const PutOptions& opts = {});
+                          std::optional<std::uint64_t> expected_size = std::nullopt, const PutOptions& opts = {},
+                          PartBudget* budget = nullptr);
 
   // Streams the object (or a range) to the sink; a dropped connection resumes where it stopped
   // (If-Match the first answer's ETag), a short body is retried, a size other than
@@ -101,8 +105,9 @@ class Client {
 };
 
 // Part requests shared by Client and upload_stream's worker transports.
+// md5_hex_out, when given, receives the part's MD5 (for the multipart ETag check).
 std::string upload_part_on(Transport& t, const std::string& key, const std::string& upload_id, int part_number,
-                           std::string_view bytes);
+                           std::string_view bytes, std::string* md5_hex_out = nullptr);
 // The ETag S3 gives a multipart object: MD5 of the parts' binary MD5s, "-", the part count.
 std::string multipart_etag(const std::vector<std::string>& part_md5_hex);
 

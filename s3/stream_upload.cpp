@@ -57,7 +57,8 @@ struct PartDone {
 }  // namespace
 
 PutResult Client::upload_stream(const std::string& key, const ByteSource& source,
-                                std::optional<std::uint64_t> expected_size, const PutOptions& opts) {
+                                std::optional<std::uint64_t> expected_size, const PutOptions& opts,
+                                PartBudget* budget) {
   const std::uint64_t part_size = choose_part_size(expected_size, config().part_size);
   std::string buf;
   if (!fill(source, buf, static_cast<std::size_t>(part_size))) return put_object(key, buf, opts);
@@ -68,17 +69,43 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
 
   std::string upload_id = create_multipart_upload(key, opts);
   TransportPool pool(config());
-  std::deque<std::future<PartDone>> in_flight;
+  struct InFlight {
+    std::future<PartDone> done;
+    bool from_budget = false;
+  };
+  std::deque<InFlight> in_flight;
   std::vector<CompletedPart> parts;
   std::vector<std::string> md5s;
   std::uint64_t total = 0;
   const std::size_t width = static_cast<std::size_t>(std::max(1, config().transfers));
 
   auto collect_oldest = [&] {
-    PartDone d = in_flight.front().get();
+    InFlight f = std::move(in_flight.front());
     in_flight.pop_front();
+    PartDone d;
+    try {
+      d = f.done.get();
+    } catch (...) {
+      if (f.from_budget) budget->give();
+      throw;
+    }
+    if (f.from_budget) budget->give();
     parts.push_back({static_cast<int>(parts.size()) + 1, d.etag});
     md5s.push_back(d.md5);
+  };
+  // Room for one more part in flight: below the width, and beyond the first one a part of the
+  // budget (when there is one); otherwise the oldest part must finish first.
+  auto make_room = [&] {
+    while (!in_flight.empty()) {
+      if (in_flight.size() >= width) {
+        collect_oldest();
+        continue;
+      }
+      if (!budget) return false;
+      if (budget->try_take()) return true;
+      collect_oldest();
+    }
+    return false;
   };
   try {
     bool more = true;  // buf holds a full part and the stream may go on
@@ -88,13 +115,21 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
                       fmt::format("upload_stream {}: the stream is larger than {} parts of {} bytes", key, kMaxParts,
                                   part_size));
       total += buf.size();
-      while (in_flight.size() >= width) collect_oldest();
-      in_flight.push_back(std::async(std::launch::async, [&pool, &key, &upload_id, number, p = std::move(buf)] {
-        auto t = pool.take();
-        PartDone d{upload_part_on(*t, key, upload_id, number, p), md5_hex(p)};
-        pool.give(std::move(t));
-        return d;
-      }));
+      bool from_budget = make_room();
+      InFlight next{{}, from_budget};
+      try {
+        next.done = std::async(std::launch::async, [&pool, &key, &upload_id, number, p = std::move(buf)] {
+          auto t = pool.take();
+          PartDone d;
+          d.etag = upload_part_on(*t, key, upload_id, number, p, &d.md5);
+          pool.give(std::move(t));
+          return d;
+        });
+      } catch (...) {
+        if (from_budget) budget->give();
+        throw;
+      }
+      in_flight.push_back(std::move(next));
       if (!more) break;
       buf = std::string();
       more = fill(source, buf, static_cast<std::size_t>(part_size));
@@ -115,9 +150,10 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
     std::exception_ptr original = std::current_exception();
     for (auto& f : in_flight) {
       try {
-        f.get();
+        f.done.get();
       } catch (...) {  // the first failure is the one reported
       }
+      if (f.from_budget) budget->give();
     }
     std::string abort_failure;
     try {

@@ -38,6 +38,10 @@ struct ObjectFailure {
 
 struct BackupAttachmentsOptions {
   bool show_progress = true;
+  // Every file flushed to disk (fdatasync) before backup_attachments returns: a set's own
+  // files must survive a crash; a remote repository's staging copy is sent on and removed, and
+  // a crash loses the run anyway.
+  bool durable = true;
   std::string progress_label = "attachments";
   std::string output_name = "BACKUP_DIR";  // what a full-disk error suggests choosing another of
   std::function<void(const std::string&)> log;  // "Found N files to backup", ...; default: none
@@ -46,6 +50,11 @@ struct BackupAttachmentsOptions {
   // link or a local copy of an unchanged file) and the object is not downloaded.
   std::function<std::optional<ObjectRecord>(const storage::ObjectEntry& listed, const std::filesystem::path& dest)>
       reuse;
+  // Called on the transfer thread as each downloaded file is in place at `file` with its size
+  // and XXH3-128, so a remote repository can send it on while the rest download. Must not throw.
+  std::function<void(const std::string& object_name, const std::filesystem::path& file, std::uint64_t size,
+                     const std::string& xxh3_128)>
+      on_landed;
 };
 
 struct BackupAttachmentsResult {

@@ -173,12 +173,17 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     throw;
   }
 
+  for (const auto& f : files) writer.part_ready(f.part);  // a remote repository sends them while the attachments download
+
   BackupAttachmentsResult att;
   if (o.attachments) {
     out << "Backing up attachments...\n" << std::flush;
     BackupAttachmentsOptions ao;
     ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
     ao.show_progress = o.show_progress;
+    ao.durable = repository->is_folder();
+    ao.on_landed = [&writer](const std::string& name, const fs::path& file, std::uint64_t size,
+                             const std::string& xxh3) { writer.attachment_ready(name, file, size, xxh3); };
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
     else if (!folder && !o.full_download)
