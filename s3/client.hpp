@@ -31,6 +31,15 @@ struct PutOptions {
   bool if_none_match = false;
 };
 
+struct UploadControl {
+  // When set, the parts in flight beyond the first are taken from it (memory: 2 x part size of
+  // the upload's own plus what it holds of the budget), so concurrent uploads share one bound.
+  PartBudget* budget = nullptr;
+  // Asked before each part and before the upload is completed: true abandons it (a multipart
+  // upload is aborted; S3Error kLocal), so a stopped run leaves no object it did not finish.
+  std::function<bool()> stopped;
+};
+
 struct PutResult {
   std::string etag;  // unquoted, lower-case
   std::uint64_t size = 0;
@@ -68,12 +77,11 @@ class Client {
   PutResult put_object(const std::string& key, std::string_view bytes, const PutOptions& opts = {});
   // Reads the source: one PUT when it ends within one part, else a multipart upload with up to
   // config().transfers parts in flight (memory: (transfers + 1) x part size), aborted when
-  // anything fails. `expected_size` picks the part size (choose_part_size). With a budget, the
-  // parts in flight beyond the first are taken from it (memory: 2 x part size of its own plus
-  // what it holds of the budget), so concurrent uploads share one bound.
+  // anything fails. `expected_size` picks the part size (choose_part_size). See UploadControl
+  // for sharing one memory bound between concurrent uploads and for stopping one.
   PutResult upload_stream(const std::string& key, const ByteSource& source,
                           std::optional<std::uint64_t> expected_size = std::nullopt, const PutOptions& opts = {},
-                          PartBudget* budget = nullptr);
+                          const UploadControl& control = {});
 
   // Streams the object (or a range) to the sink; a dropped connection resumes where it stopped
   // (If-Match the first answer's ETag), a short body is retried, a size other than

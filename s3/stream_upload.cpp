@@ -58,10 +58,18 @@ struct PartDone {
 
 PutResult Client::upload_stream(const std::string& key, const ByteSource& source,
                                 std::optional<std::uint64_t> expected_size, const PutOptions& opts,
-                                PartBudget* budget) {
+                                const UploadControl& control) {
+  PartBudget* budget = control.budget;
+  auto stop_if_asked = [&] {
+    if (control.stopped && control.stopped())
+      throw S3Error(ErrorKind::kLocal, "upload_stream " + key + ": stopped before it was complete");
+  };
   const std::uint64_t part_size = choose_part_size(expected_size, config().part_size);
   std::string buf;
-  if (!fill(source, buf, static_cast<std::size_t>(part_size))) return put_object(key, buf, opts);
+  if (!fill(source, buf, static_cast<std::size_t>(part_size))) {
+    stop_if_asked();
+    return put_object(key, buf, opts);
+  }
   // A multipart upload cannot honour If-None-Match on every store; check existence first so
   // the create-only intent still holds where it can be checked.
   if (opts.if_none_match && head_object(key))
@@ -115,6 +123,7 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
                       fmt::format("upload_stream {}: the stream is larger than {} parts of {} bytes", key, kMaxParts,
                                   part_size));
       total += buf.size();
+      stop_if_asked();
       bool from_budget = make_room();
       InFlight next{{}, from_budget};
       try {
@@ -136,6 +145,7 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
       if (!more && buf.empty()) break;
     }
     while (!in_flight.empty()) collect_oldest();
+    stop_if_asked();
     std::string etag = complete_multipart_upload(key, upload_id, parts);
     std::string expected = multipart_etag(md5s);
     // Only an ETag in S3's multipart form can be compared; other stores use their own.

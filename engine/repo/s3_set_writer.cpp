@@ -92,7 +92,7 @@ class S3Reservation final : public SetReservation {
     std::string name = prefix_ + "-" + std::string(part);
     if (!submitted_.insert(name).second) return;
     ++submitted_files_;
-    uploads_.submit({file, name, fs::file_size(file)});
+    uploads_.submit({file, name, fs::file_size(file), name});
     // Listed here on the main thread rather than by the first attachment to land on a transfer
     // thread (the repository's client is not thread-safe).
     if (!stored_) stored_ = repo_.blob_sizes();
@@ -137,19 +137,10 @@ class S3Reservation final : public SetReservation {
     s3::Client& c = repo_.client();
     // Every blob the manifest names must be stored now: a prune that ran meanwhile may have
     // swept one found stored. Upload it again from the local copy, or fail without a manifest.
-    auto stored = repo_.blob_sizes();
-    for (const auto& o : manifest.objects) {
-      auto it = stored.find(o.xxh3_128);
-      if (it != stored.end() && it->second == o.size) continue;
-      auto local = reused_.find(o.xxh3_128);
-      if (local == reused_.end())
-        throw std::runtime_error("the stored attachment " + o.path + " (blob " + o.xxh3_128 + ") disappeared from " +
-                                 repo_.display() + " during the backup (a prune at the same time?): run the backup again");
-      FilePartReader reader(local->second.path);
-      c.upload_stream(c.key_for(std::string(kBlobFolder) + o.xxh3_128),
-                      [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, local->second.size);
-      stored[o.xxh3_128] = o.size;
-    }
+    // The blobs this run sent are confirmed by their uploads; only the others are listed.
+    bool all_sent_now = std::all_of(manifest.objects.begin(), manifest.objects.end(),
+                                    [&](const ManifestObject& o) { return scheduled_.count(o.xxh3_128) > 0; });
+    if (!all_sent_now) restore_vanished_blobs(manifest);
     objects_ = manifest.objects.size();
     objects_bytes_ = manifest.attachments_bytes();
     // Last: from this object on, readers take the set as complete.
@@ -204,6 +195,23 @@ class S3Reservation final : public SetReservation {
     if (!staging_.empty()) fs::remove_all(staging_, ec);
   }
 
+  void restore_vanished_blobs(const Manifest& manifest) {
+    s3::Client& c = repo_.client();
+    auto stored = repo_.blob_sizes();
+    for (const auto& o : manifest.objects) {
+      auto it = stored.find(o.xxh3_128);
+      if (it != stored.end() && it->second == o.size) continue;
+      auto local = reused_.find(o.xxh3_128);
+      if (local == reused_.end())
+        throw std::runtime_error("the stored attachment " + o.path + " (blob " + o.xxh3_128 + ") disappeared from " +
+                                 repo_.display() + " during the backup (a prune at the same time?): run the backup again");
+      FilePartReader reader(local->second.path);
+      c.upload_stream(c.key_for(std::string(kBlobFolder) + o.xxh3_128),
+                      [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, local->second.size);
+      stored[o.xxh3_128] = o.size;
+    }
+  }
+
   // An attachment's content goes to blobs/<hash> unless that blob is stored already (an
   // unchanged attachment uploads nothing) or scheduled by this run (a repeat within the set);
   // those keep their local copy in case the stored blob vanishes before the manifest.
@@ -217,7 +225,8 @@ class S3Reservation final : public SetReservation {
     ++uploaded_;
     uploaded_bytes_ += p.size;
     ++submitted_files_;
-    return StagedUpload{std::move(p.path), std::string(kBlobFolder) + hash, p.size};
+    std::string blob = std::string(kBlobFolder) + hash;
+    return StagedUpload{std::move(p.path), blob, p.size, p.name + " (as " + blob + ")"};
   }
 
   // The staged parts no part_ready or attachment_ready announced, as uploads; an announced
@@ -231,7 +240,7 @@ class S3Reservation final : public SetReservation {
       if (p.name.rfind(att_folder, 0) != 0) {
         if (submitted_.insert(p.name).second) {
           ++submitted_files_;
-          out.push_back({p.path, p.name, p.size});
+          out.push_back({p.path, p.name, p.size, p.name});
         }
         continue;
       }

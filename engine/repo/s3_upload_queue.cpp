@@ -89,21 +89,18 @@ void S3UploadQueue::upload(s3::Client& c, const StagedUpload& u) {
     auto put = c.upload_stream(
         c.key_for(u.name),
         [&](char* buf, std::size_t cap) {
-          // Stops a multipart upload between parts (it is then aborted); a single PUT already
-          // read goes out whole, and the caller's cleanup deletes it.
-          if (stop_) throw std::runtime_error("stopped: the backup is being abandoned");
           std::size_t n = reader.read(buf, cap);
           sent_bytes_ += n;
           if (Progress* p = progress_) p->add_bytes(n);
           return n;
         },
-        u.size, {}, &budget_);
+        u.size, {}, {.budget = &budget_, .stopped = [this] { return stop_.load(); }});
     if (Progress* p = progress_) p->add_files();
     if (put.size != u.size)
       throw std::runtime_error("uploaded " + std::to_string(put.size) + " bytes, the file has " +
                                std::to_string(u.size));
   } catch (const std::exception& e) {
-    std::throw_with_nested(std::runtime_error("cannot upload " + u.name + " to " + repo_display_ + ": " + e.what()));
+    std::throw_with_nested(std::runtime_error("cannot upload " + u.label + " to " + repo_display_ + ": " + e.what()));
   }
 }
 

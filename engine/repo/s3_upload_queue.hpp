@@ -25,6 +25,7 @@ struct StagedUpload {
   std::filesystem::path file;
   std::string name;  // the object's name below the repository root
   std::uint64_t size = 0;
+  std::string label;  // what errors call it: the name, or the attachment a blob holds
 };
 
 class S3UploadQueue {
