@@ -226,7 +226,9 @@ class S3Reservation final : public SetReservation {
     uploaded_bytes_ += p.size;
     ++submitted_files_;
     std::string blob = std::string(kBlobFolder) + hash;
-    return StagedUpload{std::move(p.path), blob, p.size, p.name + " (as " + blob + ")"};
+    // Its staged copy goes once the blob is stored: the staging folder of a large set then
+    // holds what is still on its way, not the whole set.
+    return StagedUpload{std::move(p.path), blob, p.size, p.name + " (as " + blob + ")", true};
   }
 
   // The staged parts no part_ready or attachment_ready announced, as uploads; an announced
@@ -248,13 +250,16 @@ class S3Reservation final : public SetReservation {
       auto h = hash_of.find(path);
       if (h == hash_of.end())
         throw std::runtime_error("the attachment " + p.name + " is not in the manifest: the backup is not consistent");
-      if (auto a = announced_.find(path); a != announced_.end()) {
-        if (a->second != h->second)
-          throw std::runtime_error("the attachment " + p.name + " was sent with content " + a->second +
-                                   " but the manifest records " + h->second + ": the backup is not consistent");
-        continue;
-      }
+      if (announced_.count(path)) continue;  // checked below
       if (auto up = plan_blob(h->second, std::move(p))) out.push_back(std::move(*up));
+    }
+    // Those sent while the backup ran (their staged copies may be gone by now).
+    for (const auto& [path, hash] : announced_) {
+      auto h = hash_of.find(path);
+      if (h == hash_of.end() || h->second != hash)
+        throw std::runtime_error("the attachment " + att_folder + path + " was sent with content " + hash +
+                                 " but the manifest records " + (h == hash_of.end() ? "no such attachment" : h->second) +
+                                 ": the backup is not consistent");
     }
     return out;
   }

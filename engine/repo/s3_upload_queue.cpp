@@ -99,6 +99,10 @@ void S3UploadQueue::upload(s3::Client& c, const StagedUpload& u) {
     if (put.size != u.size)
       throw std::runtime_error("uploaded " + std::to_string(put.size) + " bytes, the file has " +
                                std::to_string(u.size));
+    if (u.remove_when_stored) {
+      std::error_code ec;  // a file left behind goes with the staging folder
+      std::filesystem::remove(u.file, ec);
+    }
   } catch (const std::exception& e) {
     std::throw_with_nested(std::runtime_error("cannot upload " + u.label + " to " + repo_display_ + ": " + e.what()));
   }

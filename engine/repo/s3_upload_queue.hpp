@@ -26,6 +26,7 @@ struct StagedUpload {
   std::string name;  // the object's name below the repository root
   std::uint64_t size = 0;
   std::string label;  // what errors call it: the name, or the attachment a blob holds
+  bool remove_when_stored = false;  // the local file is needed no more once the object is stored
 };
 
 class S3UploadQueue {
