@@ -1,5 +1,6 @@
 // upload_stream: one PUT for a small stream, else a multipart upload with parts in flight on
 // worker transports, aborted on any failure so no parts are left billed in the bucket.
+#include <algorithm>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -13,14 +14,17 @@
 namespace crm::s3 {
 namespace {
 
-// Fills buf up to its size from the source; returns false at the end of the stream.
-bool fill(const ByteSource& source, std::string& buf, std::size_t want) {
-  buf.resize(want);
+// Fills buf with up to `want` bytes from the source; returns false at the end of the stream.
+// The buffer grows as bytes come, from `first` (the expected rest of the stream, when known):
+// a small file never costs a whole part's allocation and zero-filling.
+bool fill(const ByteSource& source, std::string& buf, std::size_t want, std::size_t first) {
+  buf.clear();
   std::size_t have = 0;
   while (have < want) {
-    std::size_t n = source(buf.data() + have, want - have);
+    if (buf.size() == have) buf.resize(std::min(want, std::max({have * 2, first, std::size_t{64} << 10})));
+    std::size_t n = source(buf.data() + have, buf.size() - have);
     if (n == 0) break;
-    if (n > want - have) throw S3Error(ErrorKind::kLocal, "the upload source returned more bytes than asked for");
+    if (n > buf.size() - have) throw S3Error(ErrorKind::kLocal, "the upload source returned more bytes than asked for");
     have += n;
   }
   buf.resize(have);
@@ -65,8 +69,13 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
       throw S3Error(ErrorKind::kLocal, "upload_stream " + key + ": stopped before it was complete");
   };
   const std::uint64_t part_size = choose_part_size(expected_size, config().part_size);
+  // One byte more than expected, so a stream of exactly the expected size ends in one read.
+  auto first_size = [&](std::uint64_t sent) -> std::size_t {
+    if (!expected_size || *expected_size < sent) return 0;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(*expected_size - sent + 1, part_size));
+  };
   std::string buf;
-  if (!fill(source, buf, static_cast<std::size_t>(part_size))) {
+  if (!fill(source, buf, static_cast<std::size_t>(part_size), first_size(0))) {
     stop_if_asked();
     return put_object(key, buf, opts);
   }
@@ -141,7 +150,7 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
       in_flight.push_back(std::move(next));
       if (!more) break;
       buf = std::string();
-      more = fill(source, buf, static_cast<std::size_t>(part_size));
+      more = fill(source, buf, static_cast<std::size_t>(part_size), first_size(total));
       if (!more && buf.empty()) break;
     }
     while (!in_flight.empty()) collect_oldest();

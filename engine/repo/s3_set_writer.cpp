@@ -1,5 +1,5 @@
-// S3Repository::reserve: the lock first, parts from a private local staging folder, the
-// manifest last, then the lock removed.
+// S3Repository::reserve: the lock first, parts from a private local staging folder, each sent as
+// soon as it is finished there (S3UploadQueue), the manifest last, then the lock removed.
 #include <algorithm>
 #include <map>
 #include <mutex>

@@ -2,7 +2,8 @@
 // restore against s3rver (a real S3 implementation), compared with server-computed table
 // checksums and the buckets' own listings; kill -9 at points spread over a backup; prune and a
 // second backup next to a live lock; retries and a clean failure against the S3 fault server;
-// no secret in any output.
+// no secret in any output; uploads overlapping the dump: parts in flight within the budget, a
+// failure mid-run that aborts them, errors naming the attachment.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
