@@ -12,6 +12,7 @@
 
 #include "s3/config.hpp"
 #include "s3/errors.hpp"
+#include "s3/part_budget.hpp"
 #include "s3/responses.hpp"
 #include "s3/transport.hpp"
 
@@ -28,6 +29,15 @@ struct PutOptions {
   // (put_object then throws kPreconditionFailed); stores that do not ignore it, so callers
   // must treat it as a safeguard, never as a lock.
   bool if_none_match = false;
+};
+
+struct UploadControl {
+  // When set, the parts in flight beyond the first are taken from it (memory: 2 x part size of
+  // the upload's own plus what it holds of the budget), so concurrent uploads share one bound.
+  PartBudget* budget = nullptr;
+  // Asked before each part and before the upload is completed: true abandons it (a multipart
+  // upload is aborted; S3Error kLocal), so a stopped run leaves no object it did not finish.
+  std::function<bool()> stopped;
 };
 
 struct PutResult {
@@ -67,9 +77,11 @@ class Client {
   PutResult put_object(const std::string& key, std::string_view bytes, const PutOptions& opts = {});
   // Reads the source: one PUT when it ends within one part, else a multipart upload with up to
   // config().transfers parts in flight (memory: (transfers + 1) x part size), aborted when
-  // anything fails. `expected_size` picks the part size (choose_part_size).
+  // anything fails. `expected_size` picks the part size (choose_part_size). See UploadControl
+  // for sharing one memory bound between concurrent uploads and for stopping one.
   PutResult upload_stream(const std::string& key, const ByteSource& source,
-                          std::optional<std::uint64_t> expected_size = std::nullopt, const PutOptions& opts = {});
+                          std::optional<std::uint64_t> expected_size = std::nullopt, const PutOptions& opts = {},
+                          const UploadControl& control = {});
 
   // Streams the object (or a range) to the sink; a dropped connection resumes where it stopped
   // (If-Match the first answer's ETag), a short body is retried, a size other than
@@ -101,8 +113,9 @@ class Client {
 };
 
 // Part requests shared by Client and upload_stream's worker transports.
+// md5_hex_out, when given, receives the part's MD5 (for the multipart ETag check).
 std::string upload_part_on(Transport& t, const std::string& key, const std::string& upload_id, int part_number,
-                           std::string_view bytes);
+                           std::string_view bytes, std::string* md5_hex_out = nullptr);
 // The ETag S3 gives a multipart object: MD5 of the parts' binary MD5s, "-", the part count.
 std::string multipart_etag(const std::vector<std::string>& part_md5_hex);
 

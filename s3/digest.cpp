@@ -38,11 +38,19 @@ std::string hex(const std::string& raw) {
 std::string sha256_hex(std::string_view data) { return hex(digest(EVP_sha256(), data)); }
 std::string md5_hex(std::string_view data) { return hex(digest(EVP_md5(), data)); }
 
-std::string md5_base64(std::string_view data) {
-  std::string raw = digest(EVP_md5(), data);
+namespace {
+std::string base64(const std::string& raw) {
   unsigned char out[64];
   int n = EVP_EncodeBlock(out, reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
   return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
+}
+}  // namespace
+
+std::string md5_base64(std::string_view data) { return base64(digest(EVP_md5(), data)); }
+
+Md5Forms md5_forms(std::string_view data) {
+  std::string raw = digest(EVP_md5(), data);
+  return {hex(raw), base64(raw)};
 }
 
 std::string unquote_etag(std::string_view etag) {

@@ -9,6 +9,12 @@ namespace crm::s3 {
 std::string sha256_hex(std::string_view data);
 std::string md5_hex(std::string_view data);
 std::string md5_base64(std::string_view data);
+// Both forms of one MD5, for a body that needs Content-MD5 and an ETag check: one pass over it.
+struct Md5Forms {
+  std::string hex;
+  std::string base64;
+};
+Md5Forms md5_forms(std::string_view data);
 // The ETag without the quotes S3 puts around it (and a weak validator's W/), lower-cased.
 std::string unquote_etag(std::string_view etag);
 

@@ -43,10 +43,12 @@ std::string Client::create_multipart_upload(const std::string& key, const PutOpt
 }
 
 std::string upload_part_on(Transport& t, const std::string& key, const std::string& upload_id, int part_number,
-                           std::string_view bytes) {
+                           std::string_view bytes, std::string* md5_hex_out) {
   std::string context = fmt::format("upload_part {} part {}", key, part_number);
-  std::string md5 = md5_hex(bytes);
-  std::string md5_b64 = md5_base64(bytes);
+  const Md5Forms digests = md5_forms(bytes);
+  const std::string& md5 = digests.hex;
+  const std::string& md5_b64 = digests.base64;
+  if (md5_hex_out) *md5_hex_out = md5;
   bool check = t.config().check_md5_etag;
   Response r = t.call(
       context,

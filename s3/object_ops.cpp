@@ -13,8 +13,9 @@ Client::Client(const S3Config& cfg) : transport_(cfg) {}
 
 PutResult Client::put_object(const std::string& key, std::string_view bytes, const PutOptions& opts) {
   std::string context = "put_object " + key;
-  std::string md5 = md5_hex(bytes);
-  std::string md5_b64 = md5_base64(bytes);
+  const Md5Forms digests = md5_forms(bytes);
+  const std::string& md5 = digests.hex;
+  const std::string& md5_b64 = digests.base64;
   bool check = config().check_md5_etag;
   Response r = transport_.call(
       context,

@@ -1,5 +1,6 @@
 // upload_stream: one PUT for a small stream, else a multipart upload with parts in flight on
 // worker transports, aborted on any failure so no parts are left billed in the bucket.
+#include <algorithm>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -13,14 +14,17 @@
 namespace crm::s3 {
 namespace {
 
-// Fills buf up to its size from the source; returns false at the end of the stream.
-bool fill(const ByteSource& source, std::string& buf, std::size_t want) {
-  buf.resize(want);
+// Fills buf with up to `want` bytes from the source; returns false at the end of the stream.
+// The buffer grows as bytes come, from `first` (the expected rest of the stream, when known):
+// a small file never costs a whole part's allocation and zero-filling.
+bool fill(const ByteSource& source, std::string& buf, std::size_t want, std::size_t first) {
+  buf.clear();
   std::size_t have = 0;
   while (have < want) {
-    std::size_t n = source(buf.data() + have, want - have);
+    if (buf.size() == have) buf.resize(std::min(want, std::max({have * 2, first, std::size_t{64} << 10})));
+    std::size_t n = source(buf.data() + have, buf.size() - have);
     if (n == 0) break;
-    if (n > want - have) throw S3Error(ErrorKind::kLocal, "the upload source returned more bytes than asked for");
+    if (n > buf.size() - have) throw S3Error(ErrorKind::kLocal, "the upload source returned more bytes than asked for");
     have += n;
   }
   buf.resize(have);
@@ -57,10 +61,24 @@ struct PartDone {
 }  // namespace
 
 PutResult Client::upload_stream(const std::string& key, const ByteSource& source,
-                                std::optional<std::uint64_t> expected_size, const PutOptions& opts) {
+                                std::optional<std::uint64_t> expected_size, const PutOptions& opts,
+                                const UploadControl& control) {
+  PartBudget* budget = control.budget;
+  auto stop_if_asked = [&] {
+    if (control.stopped && control.stopped())
+      throw S3Error(ErrorKind::kLocal, "upload_stream " + key + ": stopped before it was complete");
+  };
   const std::uint64_t part_size = choose_part_size(expected_size, config().part_size);
+  // One byte more than expected, so a stream of exactly the expected size ends in one read.
+  auto first_size = [&](std::uint64_t sent) -> std::size_t {
+    if (!expected_size || *expected_size < sent) return 0;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(*expected_size - sent + 1, part_size));
+  };
   std::string buf;
-  if (!fill(source, buf, static_cast<std::size_t>(part_size))) return put_object(key, buf, opts);
+  if (!fill(source, buf, static_cast<std::size_t>(part_size), first_size(0))) {
+    stop_if_asked();
+    return put_object(key, buf, opts);
+  }
   // A multipart upload cannot honour If-None-Match on every store; check existence first so
   // the create-only intent still holds where it can be checked.
   if (opts.if_none_match && head_object(key))
@@ -68,17 +86,43 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
 
   std::string upload_id = create_multipart_upload(key, opts);
   TransportPool pool(config());
-  std::deque<std::future<PartDone>> in_flight;
+  struct InFlight {
+    std::future<PartDone> done;
+    bool from_budget = false;
+  };
+  std::deque<InFlight> in_flight;
   std::vector<CompletedPart> parts;
   std::vector<std::string> md5s;
   std::uint64_t total = 0;
   const std::size_t width = static_cast<std::size_t>(std::max(1, config().transfers));
 
   auto collect_oldest = [&] {
-    PartDone d = in_flight.front().get();
+    InFlight f = std::move(in_flight.front());
     in_flight.pop_front();
+    PartDone d;
+    try {
+      d = f.done.get();
+    } catch (...) {
+      if (f.from_budget) budget->give();
+      throw;
+    }
+    if (f.from_budget) budget->give();
     parts.push_back({static_cast<int>(parts.size()) + 1, d.etag});
     md5s.push_back(d.md5);
+  };
+  // Room for one more part in flight: below the width, and beyond the first one a part of the
+  // budget (when there is one); otherwise the oldest part must finish first.
+  auto make_room = [&] {
+    while (!in_flight.empty()) {
+      if (in_flight.size() >= width) {
+        collect_oldest();
+        continue;
+      }
+      if (!budget) return false;
+      if (budget->try_take()) return true;
+      collect_oldest();
+    }
+    return false;
   };
   try {
     bool more = true;  // buf holds a full part and the stream may go on
@@ -88,19 +132,29 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
                       fmt::format("upload_stream {}: the stream is larger than {} parts of {} bytes", key, kMaxParts,
                                   part_size));
       total += buf.size();
-      while (in_flight.size() >= width) collect_oldest();
-      in_flight.push_back(std::async(std::launch::async, [&pool, &key, &upload_id, number, p = std::move(buf)] {
-        auto t = pool.take();
-        PartDone d{upload_part_on(*t, key, upload_id, number, p), md5_hex(p)};
-        pool.give(std::move(t));
-        return d;
-      }));
+      stop_if_asked();
+      bool from_budget = make_room();
+      InFlight next{{}, from_budget};
+      try {
+        next.done = std::async(std::launch::async, [&pool, &key, &upload_id, number, p = std::move(buf)] {
+          auto t = pool.take();
+          PartDone d;
+          d.etag = upload_part_on(*t, key, upload_id, number, p, &d.md5);
+          pool.give(std::move(t));
+          return d;
+        });
+      } catch (...) {
+        if (from_budget) budget->give();
+        throw;
+      }
+      in_flight.push_back(std::move(next));
       if (!more) break;
       buf = std::string();
-      more = fill(source, buf, static_cast<std::size_t>(part_size));
+      more = fill(source, buf, static_cast<std::size_t>(part_size), first_size(total));
       if (!more && buf.empty()) break;
     }
     while (!in_flight.empty()) collect_oldest();
+    stop_if_asked();
     std::string etag = complete_multipart_upload(key, upload_id, parts);
     std::string expected = multipart_etag(md5s);
     // Only an ETag in S3's multipart form can be compared; other stores use their own.
@@ -115,9 +169,10 @@ PutResult Client::upload_stream(const std::string& key, const ByteSource& source
     std::exception_ptr original = std::current_exception();
     for (auto& f : in_flight) {
       try {
-        f.get();
+        f.done.get();
       } catch (...) {  // the first failure is the one reported
       }
+      if (f.from_budget) budget->give();
     }
     std::string abort_failure;
     try {

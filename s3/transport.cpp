@@ -134,6 +134,10 @@ Response Transport::once(const Request& req, CURLcode& rc) {
     headers.append(k + ": " + v);
   }
   if (req.method == "PUT" || req.method == "POST") {
+    // libcurl asks "Expect: 100-continue" for bodies over 1 MiB and waits a round trip before
+    // sending; every body here is in memory and at most a part, so a refusal costs only its
+    // resend, while the wait costs every request.
+    headers.append("Expect:");
     bool has_type = std::any_of(req.headers.begin(), req.headers.end(), [](const auto& kv) {
       return strcasecmp(kv.first.c_str(), "content-type") == 0;
     });

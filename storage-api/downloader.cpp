@@ -83,6 +83,7 @@ class Downloader final : public TransferLoop {
     for (std::size_t i = 0; i < jobs.size(); ++i) results_[i].name = jobs[i].name;
     if (opts.durable) syncer_ = std::make_unique<FileSyncer>();
     create_folders_ = opts.create_folders;
+    on_landed_ = opts.on_landed;
   }
   // Every downloaded file flushed (durable downloads); throws when one could not be.
   void wait_for_disk() {
@@ -163,6 +164,7 @@ class Downloader final : public TransferLoop {
     r.last_modified = s.last_modified;
     r.attempts = attempts_[job];
     r.error.clear();
+    if (on_landed_ && !s.discard) on_landed_(j, r);
     return v;
   }
 
@@ -184,6 +186,7 @@ class Downloader final : public TransferLoop {
   std::vector<DownloadResult> results_;
   std::unique_ptr<FileSyncer> syncer_;
   bool create_folders_ = false;
+  std::function<void(const DownloadJob&, const DownloadResult&)> on_landed_;
 };
 
 

@@ -68,6 +68,10 @@ struct DownloadOptions {
   // make a file and a folder of the same path); a path component that exists and is not a
   // folder fails that object.
   bool create_folders = false;
+  // Called on the transfer thread as each file is in place (renamed, its hash known), so a
+  // caller can start using it while the others download (e.g. send it on to a repository).
+  // Must not throw: the transfer loop has no one to hand an exception to.
+  std::function<void(const DownloadJob& job, const DownloadResult& result)> on_landed;
 };
 
 std::vector<DownloadResult> download_objects(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs,

@@ -32,17 +32,24 @@ if [ "${1:-}" = "--inside-sandbox" ]; then
     local method=$1 step=$2; shift 2
     local t=$WORK/time.txt log=$WORK/logs/$method-run$run-$step.log
     # Each output line gets its offset from the step's start, so the log shows where the time goes.
-    local start=$EPOCHREALTIME
+    local start=$EPOCHREALTIME server_cpu0
+    server_cpu0=$(server_cpu)
     if ! /usr/bin/time -f '%e %M %U %S' -o "$t" "$@" 2>&1 </dev/null | stamp "$start" >"$log"; then
       echo "FAILED: $method run $run step $step (exit status in $t; log $log):" >&2
       tail -20 "$log" >&2
       cat "$t" >&2
       return 1
     fi
-    local wall rss user sys
+    local wall rss user sys server
     read -r wall rss user sys <"$t"
-    echo "$method $run $step $wall $rss $(bc <<<"$user + $sys")" >>"$results"
-    printf '  %-7s %-7s %8.2f s  peak RSS %6d MiB  CPU %6.1f s\n' "$method" "$step" "$wall" $((rss / 1024)) "$(bc <<<"$user + $sys")" >&2
+    server=$(bc <<<"$(server_cpu) - $server_cpu0")
+    echo "$method $run $step $wall $rss $(bc <<<"$user + $sys") $server" >>"$results"
+    printf '  %-7s %-7s %8.2f s  peak RSS %6d MiB  CPU %6.1f s  S3 server CPU %6.1f s\n' "$method" "$step" "$wall" $((rss / 1024)) "$(bc <<<"$user + $sys")" "$server" >&2
+  }
+  server_cpu() {  # CPU seconds the S3 server (s3rver, one node process) used so far
+    local f
+    read -r -a f <"/proc/$S3_SERVER_PID/stat"
+    bc <<<"scale=2; (${f[13]} + ${f[14]}) / $(getconf CLK_TCK)"
   }
   stamp() {  # start: prefixes each line of stdin with the seconds since start
     local line
@@ -164,6 +171,7 @@ trap 'kill $s3_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^listening on' "$WORK/s3rver.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^listening on' "$WORK/s3rver.out" || { echo "error: s3rver did not start:" >&2; cat "$WORK/s3rver.out" >&2; exit 1; }
 export S3_URL=$(sed -n 's/^listening on //p' "$WORK/s3rver.out")
+export S3_SERVER_PID=$s3_pid
 
 echo "backup_to_s3: $DB_MB MB table data, $ATTACH_MB MB in $FILES attachments, $RUNS runs; S3 (s3rver) at $S3_URL" >&2
 echo "commit $(git -C "$SRC" rev-parse --short HEAD), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2

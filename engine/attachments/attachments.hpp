@@ -38,6 +38,11 @@ struct ObjectFailure {
 
 struct BackupAttachmentsOptions {
   bool show_progress = true;
+  // Every file flushed to disk (fdatasync) before backup_attachments returns: a set's own
+  // files must survive a crash. false where a remote repository's staging copy is sent on and
+  // removed (a crash loses the run anyway), or where the caller replaces the files (an
+  // encrypted set encrypts them) and makes the result durable itself.
+  bool durable = true;
   std::string progress_label = "attachments";
   std::string output_name = "BACKUP_DIR";  // what a full-disk error suggests choosing another of
   std::function<void(const std::string&)> log;  // "Found N files to backup", ...; default: none
@@ -46,9 +51,11 @@ struct BackupAttachmentsOptions {
   // link or a local copy of an unchanged file) and the object is not downloaded.
   std::function<std::optional<ObjectRecord>(const storage::ObjectEntry& listed, const std::filesystem::path& dest)>
       reuse;
-  // false: the files are not flushed one by one, because the caller replaces them (an encrypted
-  // set encrypts them) and makes the result durable itself.
-  bool durable = true;
+  // Called on the transfer thread as each downloaded file is in place at `file` with its size
+  // and XXH3-128, so a remote repository can send it on while the rest download. Must not throw.
+  std::function<void(const std::string& object_name, const std::filesystem::path& file, std::uint64_t size,
+                     const std::string& xxh3_128)>
+      on_landed;
 };
 
 struct BackupAttachmentsResult {

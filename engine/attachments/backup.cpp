@@ -219,7 +219,12 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   };
   std::vector<storage::DownloadResult> done;
   try {
-    done = storage::download_objects(cfg, jobs, obs, {.durable = opts.durable, .create_folders = lazy_folders});
+    storage::DownloadOptions dopts{.durable = opts.durable, .create_folders = lazy_folders};
+    if (opts.on_landed)
+      dopts.on_landed = [&](const storage::DownloadJob& j, const storage::DownloadResult& r) {
+        opts.on_landed(j.name, j.dest, r.size, r.xxh3_128);
+      };
+    done = storage::download_objects(cfg, jobs, obs, dopts);
   } catch (const std::system_error& e) {
     progress.finish();
     // The storage layer stopped every transfer at the first full-disk error: one message.

@@ -31,7 +31,14 @@ BackupAttachmentsResult back_up_attachments(const RunContext& run, const storage
   BackupAttachmentsOptions ao;
   ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
   ao.show_progress = o.show_progress;
-  ao.durable = !encryption;  // sealing replaces the files and flushes its copies once
+  // A folder set's files must survive a crash; a remote repository's staging copies are sent
+  // on and removed; sealing replaces an encrypted set's files and flushes its copies once.
+  ao.durable = repository.is_folder() && !encryption;
+  // Sent on as each one lands, while the rest download; never an encrypted set's, whose staged
+  // files are plaintext until sealed.
+  if (!encryption)
+    ao.on_landed = [&writer](const std::string& name, const fs::path& file, std::uint64_t size,
+                             const std::string& xxh3) { writer.attachment_ready(name, file, size, xxh3); };
   const bool folder = dynamic_cast<repo::FolderRepository*>(&repository) != nullptr;
   if (reuse && reuse->active())
     ao.reuse = [reuse](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };

@@ -95,6 +95,9 @@ DatabaseParts dump_database_parts(const RunContext& run, pg::Connection& coord, 
     db.files.push_back(write_migrations(coord, writer, encryption));
     db.files.push_back(write_applied_migrations(writer, encryption, db.data));
     coord.exec("COMMIT");  // the snapshot is no longer needed
+    // A remote repository sends them while the attachments download (encrypted already when
+    // the set is).
+    for (const auto& f : db.files) writer.part_ready(f.part);
   } catch (const std::exception& e) {
     run.guard.throw_if_interrupted(kStopped);
     rethrow_if_lock_timeout(e, lock_watch, "backup failed",

@@ -20,6 +20,17 @@ std::chrono::seconds seconds_setting(const s3::EnvLookup& env, const std::string
   return std::chrono::seconds(n);
 }
 
+// How many files an S3 repository sends (and verify and restore fetch) at once.
+int transfers_setting(const s3::EnvLookup& env, int fallback) {
+  const std::string name = "BACKUP_REPO_TRANSFERS";
+  auto v = env(name);
+  if (!v || v->empty()) return fallback;
+  char* end = nullptr;
+  long n = std::strtol(v->c_str(), &end, 10);
+  if (*end != '\0' || n < 1 || n > 64) throw UsageError(name + " must be a whole number from 1 to 64, got '" + *v + "'");
+  return static_cast<int>(n);
+}
+
 }  // namespace
 
 bool is_s3_url(std::string_view url) { return url.rfind("s3://", 0) == 0; }
@@ -52,6 +63,7 @@ std::shared_ptr<Repository> open_repository(const RepositorySelection& sel, bool
   s3::ConfigOverrides overrides;
   overrides.url_style = sel.url_style;
   o.config = s3::resolve_config(location, env, overrides);
+  o.config.transfers = transfers_setting(env, o.config.transfers);
   o.lock.heartbeat = seconds_setting(env, "BACKUP_REPO_LOCK_HEARTBEAT_SECONDS", o.lock.heartbeat);
   o.lock.stale_after = seconds_setting(env, "BACKUP_REPO_LOCK_STALE_SECONDS", o.lock.stale_after);
   o.blob_grace = seconds_setting(env, "BACKUP_REPO_BLOB_GRACE_SECONDS", o.blob_grace);

@@ -47,6 +47,15 @@ class SetReservation {
   std::filesystem::path staging_path(std::string_view part) const { return staging_dir() / std::string(part); }
   // Where a committed part is, for people ("/backups/backup-...-roles.sql", "s3://b/p/backup-...").
   virtual std::string final_location(std::string_view part) const = 0;
+  // The part's file in staging is final (it will not change): a remote repository may start
+  // sending it now, while the backup goes on. Throws the first failure of such an upload, so
+  // the backup stops at once. commit() still sends what was never announced.
+  virtual void part_ready(std::string_view /*part*/) {}
+  // An attachment landed in staging ("attachments/..." below it) with its content hash.
+  // Called from a transfer thread; never throws (a failure shows at the next part_ready or at
+  // commit).
+  virtual void attachment_ready(const std::string& /*object_path*/, const std::filesystem::path& /*file*/,
+                                std::uint64_t /*size*/, const std::string& /*xxh3_128*/) noexcept {}
   virtual void commit(const Manifest& manifest) = 0;
   // Whether commit() shows the progress of a long transfer (uploads to a remote repository).
   virtual void set_show_progress(bool) {}

@@ -1,5 +1,5 @@
-// S3Repository::reserve: the lock first, parts from a private local staging folder, the
-// manifest last, then the lock removed.
+// S3Repository::reserve: the lock first, parts from a private local staging folder, each sent as
+// soon as it is finished there (S3UploadQueue), the manifest last, then the lock removed.
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -9,9 +9,9 @@
 #include "engine/backupset/set_name.hpp"
 #include "engine/io/progress.hpp"
 #include "engine/repo/folder_repository.hpp"
-#include "engine/repo/parallel_transfers.hpp"
 #include "engine/repo/private_temp_folder.hpp"
 #include "engine/repo/s3_repository.hpp"
+#include "engine/repo/s3_upload_queue.hpp"
 
 namespace crm::engine::repo {
 namespace fs = std::filesystem;
@@ -48,7 +48,7 @@ class S3Reservation final : public SetReservation {
  public:
   // exact: a copy of a set from another repository, which keeps its prefix or fails.
   S3Reservation(S3Repository& repo, std::time_t now, const std::optional<std::string>& exact = std::nullopt)
-      : repo_(repo) {
+      : repo_(repo), uploads_(repo.options().config, repo.options().config.transfers, repo.display()) {
     s3::Client& c = repo_.client();
     std::set<std::string> taken;
     for (const auto& s : repo_.list_sets()) taken.insert(s.name.prefix);
@@ -88,53 +88,62 @@ class S3Reservation final : public SetReservation {
     return repo_.display() + prefix_ + "-" + std::string(part);
   }
 
+  void part_ready(std::string_view part) override {
+    std::lock_guard lk(plan_mu_);
+    if (aborted_) return;
+    fs::path file = staging_path(part);
+    std::string name = prefix_ + "-" + std::string(part);
+    if (!submitted_.insert(name).second) return;
+    ++submitted_files_;
+    uploads_.submit({file, name, fs::file_size(file), name});
+    // Listed here on the main thread rather than by the first attachment to land on a transfer
+    // thread (the repository's client is not thread-safe).
+    if (!stored_) stored_ = repo_.blob_sizes();
+  }
+
+  void attachment_ready(const std::string& object_path, const fs::path& file, std::uint64_t size,
+                        const std::string& xxh3_128) noexcept override {
+    try {
+      std::lock_guard lk(plan_mu_);
+      if (aborted_) return;
+      announced_[object_path] = xxh3_128;
+      if (auto up = plan_blob(xxh3_128, LocalPart{file, prefix_ + "-attachments/" + object_path, size}))
+        uploads_.submit(std::move(*up));
+    } catch (...) {
+      // The queue holds the failure when it was an upload's; anything else shows again at
+      // commit, which plans what was not sent.
+    }
+  }
+
   void commit(const Manifest& written) override {
     std::lock_guard lk(mu_);
     if (aborted_) throw std::runtime_error("the backup was interrupted");
     Manifest manifest = written;
     manifest.options["attachments_layout"] = "blobs";
-    auto parts = blobs_for_attachments(staged_parts(staging_, prefix_), manifest);
-    const auto& cfg = repo_.options().config;
-    std::uint64_t total = 0;
-    for (const auto& p : parts) total += p.size;
-    Progress progress({.label = "upload", .enabled = show_progress_}, total, parts.size());
-    run_transfers(cfg, parts.size(), cfg.transfers, [&](s3::Client& c, std::size_t i) {
-      const LocalPart& p = parts[i];
-      FilePartReader reader(p.path);
-      try {
-        // Counted as read: upload_stream reads each byte once and resends its own buffer on a retry.
-        auto put = c.upload_stream(c.key_for(p.name),
-                                   [&](char* buf, std::size_t cap) {
-                                     std::size_t n = reader.read(buf, cap);
-                                     progress.add_bytes(n);
-                                     return n;
-                                   },
-                                   p.size);
-        progress.add_files();
-        if (put.size != p.size)
-          throw std::runtime_error("uploaded " + std::to_string(put.size) + " bytes, the file has " +
-                                   std::to_string(p.size));
-      } catch (const std::exception& e) {
-        std::throw_with_nested(std::runtime_error("cannot upload " + p.name + " to " + repo_.display() + ": " + e.what()));
-      }
-    });
+    {
+      std::lock_guard plan(plan_mu_);
+      // What was not announced while the backup ran goes now.
+      for (auto& up : unsent_parts(staged_parts(staging_, prefix_), manifest)) uploads_.submit(std::move(up));
+    }
+    Progress progress({.label = "upload", .enabled = show_progress_}, uploads_.bytes_submitted(), submitted_files_);
+    std::uint64_t sent_before = uploads_.bytes_sent();
+    uploads_.report_to(&progress);
+    progress.add_bytes(sent_before);
+    try {
+      uploads_.finish();
+    } catch (...) {
+      uploads_.report_to(nullptr);
+      throw;
+    }
+    uploads_.report_to(nullptr);
     progress.finish();
     s3::Client& c = repo_.client();
     // Every blob the manifest names must be stored now: a prune that ran meanwhile may have
     // swept one found stored. Upload it again from the local copy, or fail without a manifest.
-    auto stored = repo_.blob_sizes();
-    for (const auto& o : manifest.objects) {
-      auto it = stored.find(o.blob_name());
-      if (it != stored.end() && it->second == o.size) continue;
-      auto local = reused_.find(o.blob_name());
-      if (local == reused_.end())
-        throw std::runtime_error("the stored attachment " + o.path + " (blob " + o.blob_name() + ") disappeared from " +
-                                 repo_.display() + " during the backup (a prune at the same time?): run the backup again");
-      FilePartReader reader(local->second.path);
-      c.upload_stream(c.key_for(std::string(kBlobFolder) + o.blob_name()),
-                      [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, local->second.size);
-      stored[o.blob_name()] = o.size;
-    }
+    // The blobs this run sent are confirmed by their uploads; only the others are listed.
+    bool all_sent_now = std::all_of(manifest.objects.begin(), manifest.objects.end(),
+                                    [&](const ManifestObject& o) { return scheduled_.count(o.blob_name()) > 0; });
+    if (!all_sent_now) restore_vanished_blobs(manifest);
     objects_ = manifest.objects.size();
     objects_bytes_ = manifest.attachments_bytes();
     // Last: from this object on, readers take the set as complete.
@@ -148,8 +157,13 @@ class S3Reservation final : public SetReservation {
 
   void abort() noexcept override {
     std::lock_guard lk(mu_);
-    if (committed_ || aborted_) return;
-    aborted_ = true;
+    {
+      std::lock_guard plan(plan_mu_);
+      if (committed_ || aborted_) return;
+      aborted_ = true;
+    }
+    // First: no upload of this set may still be running when its objects are listed below.
+    uploads_.cancel();
     if (heartbeat_) heartbeat_->stop();
     remove_staging();
     try {
@@ -165,7 +179,7 @@ class S3Reservation final : public SetReservation {
   void abort_local() noexcept override { remove_staging(); }
   bool needs_attachment_bytes(const ManifestObject& o) override {
     if (!stored_blobs_) stored_blobs_ = repo_.blob_sizes();  // once per copy, not per object
-    auto it = stored_blobs_->find(o.xxh3_128);
+    auto it = stored_blobs_->find(o.blob_name());
     return it == stored_blobs_->end() || it->second != o.size;
   }
   void set_show_progress(bool show) override { show_progress_ = show; }
@@ -189,37 +203,84 @@ class S3Reservation final : public SetReservation {
     if (!staging_.empty()) fs::remove_all(staging_, ec);
   }
 
-  // The staged attachments become uploads to blobs/<hash>, except the blobs already stored
-  // (an unchanged attachment uploads nothing) and repeats within the set.
-  std::vector<LocalPart> blobs_for_attachments(std::vector<LocalPart> parts, const Manifest& m) {
+  void restore_vanished_blobs(const Manifest& manifest) {
+    s3::Client& c = repo_.client();
+    auto stored = repo_.blob_sizes();
+    for (const auto& o : manifest.objects) {
+      auto it = stored.find(o.blob_name());
+      if (it != stored.end() && it->second == o.size) continue;
+      auto local = reused_.find(o.blob_name());
+      if (local == reused_.end())
+        throw std::runtime_error("the stored attachment " + o.path + " (blob " + o.blob_name() + ") disappeared from " +
+                                 repo_.display() + " during the backup (a prune at the same time?): run the backup again");
+      FilePartReader reader(local->second.path);
+      c.upload_stream(c.key_for(std::string(kBlobFolder) + o.blob_name()),
+                      [&](char* buf, std::size_t cap) { return reader.read(buf, cap); }, local->second.size);
+      stored[o.blob_name()] = o.size;
+    }
+  }
+
+  // An attachment's content goes to blobs/<hash> unless that blob is stored already (an
+  // unchanged attachment uploads nothing) or scheduled by this run (a repeat within the set);
+  // those keep their local copy in case the stored blob vanishes before the manifest.
+  std::optional<StagedUpload> plan_blob(const std::string& hash, LocalPart p) {
+    if (!stored_) stored_ = repo_.blob_sizes();
+    auto it = stored_->find(hash);
+    if ((it != stored_->end() && it->second == p.size) || !scheduled_.insert(hash).second) {
+      reused_.emplace(hash, std::move(p));
+      return std::nullopt;
+    }
+    ++uploaded_;
+    uploaded_bytes_ += p.size;
+    ++submitted_files_;
+    std::string blob = std::string(kBlobFolder) + hash;
+    // Its staged copy goes once the blob is stored: the staging folder of a large set then
+    // holds what is still on its way, not the whole set.
+    return StagedUpload{std::move(p.path), blob, p.size, p.name + " (as " + blob + ")", true};
+  }
+
+  // The staged parts no part_ready or attachment_ready announced, as uploads; an announced
+  // attachment must have the content the manifest records.
+  std::vector<StagedUpload> unsent_parts(std::vector<LocalPart> parts, const Manifest& m) {
     std::map<std::string, std::string> hash_of;
     for (const auto& o : m.objects) hash_of[o.path] = o.blob_name();
     const std::string att_folder = prefix_ + "-attachments/";
-    auto stored = repo_.blob_sizes();
-    std::set<std::string> scheduled;
-    std::vector<LocalPart> out;
+    std::vector<StagedUpload> out;
     for (auto& p : parts) {
       if (p.name.rfind(att_folder, 0) != 0) {
-        out.push_back(std::move(p));
+        if (submitted_.insert(p.name).second) {
+          ++submitted_files_;
+          out.push_back({p.path, p.name, p.size, p.name});
+        }
         continue;
       }
-      auto h = hash_of.find(p.name.substr(att_folder.size()));
+      std::string path = p.name.substr(att_folder.size());
+      auto h = hash_of.find(path);
       if (h == hash_of.end())
         throw std::runtime_error("the attachment " + p.name + " is not in the manifest: the backup is not consistent");
-      auto it = stored.find(h->second);
-      if ((it != stored.end() && it->second == p.size) || !scheduled.insert(h->second).second) {
-        reused_.emplace(h->second, p);
-        continue;
-      }
-      ++uploaded_;
-      uploaded_bytes_ += p.size;
-      p.name = std::string(kBlobFolder) + h->second;
-      out.push_back(std::move(p));
+      if (announced_.count(path)) continue;  // checked below
+      if (auto up = plan_blob(h->second, std::move(p))) out.push_back(std::move(*up));
+    }
+    // Those sent while the backup ran (their staged copies may be gone by now).
+    for (const auto& [path, hash] : announced_) {
+      auto h = hash_of.find(path);
+      if (h == hash_of.end() || h->second != hash)
+        throw std::runtime_error("the attachment " + att_folder + path + " was sent with content " + hash +
+                                 " but the manifest records " + (h == hash_of.end() ? "no such attachment" : h->second) +
+                                 ": the backup is not consistent");
     }
     return out;
   }
 
   S3Repository& repo_;
+  // Guards what is planned for upload (parts are announced from the main thread, attachments
+  // from the download threads) and aborted_.
+  std::mutex plan_mu_;
+  std::optional<std::map<std::string, std::uint64_t>> stored_;  // hash -> size of the stored blobs, listed once
+  std::set<std::string> scheduled_;  // blob hashes this run sends
+  std::set<std::string> submitted_;  // names of the SQL parts queued
+  std::map<std::string, std::string> announced_;  // attachment path -> hash, as it landed
+  std::size_t submitted_files_ = 0;
   std::map<std::string, LocalPart> reused_;  // hash -> a local copy, should the blob vanish
   std::optional<std::map<std::string, std::uint64_t>> stored_blobs_;  // for needs_attachment_bytes
   std::size_t objects_ = 0, uploaded_ = 0;  // attachments in the manifest / blobs this run sent
@@ -228,6 +289,7 @@ class S3Reservation final : public SetReservation {
   std::string prefix_, lock_key_;
   fs::path staging_;
   std::unique_ptr<LockHeartbeat> heartbeat_;
+  S3UploadQueue uploads_;  // its workers read only their own copies, never the members above
   std::mutex mu_;
   bool committed_ = false;
   bool aborted_ = false;

@@ -2,7 +2,8 @@
 // restore against s3rver (a real S3 implementation), compared with server-computed table
 // checksums and the buckets' own listings; kill -9 at points spread over a backup; prune and a
 // second backup next to a live lock; retries and a clean failure against the S3 fault server;
-// no secret in any output.
+// no secret in any output; uploads overlapping the dump: parts in flight within the budget, a
+// failure mid-run that aborts them, errors naming the attachment.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -406,6 +407,91 @@ TEST_F(S3RepositoryTest, RetriesThrottledPartsAndFailsCleanlyWhenTheStoreKeepsFa
   auto sets = repo.list_sets();
   ASSERT_EQ(sets.size(), 1u);
   EXPECT_EQ(sets.front().state, engine::SetState::Complete);
+}
+
+// Objects below the repository root that are not attachment blobs (a set's parts, locks).
+static std::vector<std::string> set_objects(const s3::S3Config& cfg) {
+  s3::Client c(cfg);
+  const std::string root = c.key_for("");
+  std::vector<std::string> out;
+  for (const auto& ob : c.list_all(root))
+    if (ob.key.rfind(root + "blobs/", 0) != 0) out.push_back(ob.key.substr(root.size()));
+  return out;
+}
+
+TEST_F(S3RepositoryTest, PartsOfLargeFilesGoSeveralAtOnceWithinTheTransferBudget) {
+  auto faults = S3Server::start_fault_server(s3_options());
+  // Attachments of several 8 MiB parts each, so one file alone could fill every slot.
+  testsupport::TempFolder root;
+  sandbox::generate_bucket(root.path, "attachments", 3, 90, 7, false);
+  auto big_storage = sandbox::StorageServer::start({.root = root.path});
+  auto e = env(*faults);
+  e.storage_url = big_storage->url();
+  e.service_key = big_storage->key();
+  e.extra["BACKUP_REPO_TRANSFERS"] = "2";
+  faults->fault("part", "slow", -1);  // every part held 500 ms, so parts sent together overlap
+  auto r = e.run({"backup", "--no-retention"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Two files at once, each with one part of its own in flight, plus a shared budget of two.
+  EXPECT_GE(faults->stat("max_in_flight.part"), 3) << "the parts of a large file went one at a time";
+  EXPECT_LE(faults->stat("max_in_flight.part"), 4) << "more parts in flight than the memory budget allows";
+  EXPECT_EQ(faults->stat("open_uploads"), 0);
+  faults->reset_faults();  // (the counts too)
+  engine::repo::S3RepositoryOptions o;
+  o.config = s3_config(*faults);
+  auto sets = engine::repo::S3Repository(o).list_sets();
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets.front().state, engine::SetState::Complete) << sets.front().state_reason;
+  auto v = e.run({"verify", sets.front().name.prefix});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
+TEST_F(S3RepositoryTest, ABackupFailingWhileUploadsAreInFlightAbortsThemAndLeavesNoSet) {
+  auto faults = S3Server::start_fault_server(s3_options());
+  testsupport::TempFolder root;
+  sandbox::generate_bucket(root.path, "attachments", 4, 200, 8, false);
+  auto big_storage = sandbox::StorageServer::start({.root = root.path});
+  // One download at a time (no retries): the first two fail, the third (the seed makes it
+  // ~190 MiB) lands and starts its upload, whose slow parts are in flight while the fourth
+  // takes 2 s; then the backup fails for the first two.
+  big_storage->admin_post(
+      "faults", R"({"fail_first":2,"fail_status":500,"delay_every":4,"delay_ms":2000,"scope":"objects"})");
+  auto e = env(*faults);
+  e.storage_url = big_storage->url();
+  e.service_key = big_storage->key();
+  faults->fault("part", "slow", -1);
+  auto r = e.run({"backup", "--no-retention", "--transfers", "1", "--retries", "0"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("attachment(s) failed"), std::string::npos) << r.out << r.err;
+  ASSERT_GT(faults->stat("requests.part"), 0) << "no upload had started when the backup failed\n" << r.out << r.err;
+  EXPECT_GT(faults->stat("aborted"), 0) << "the multipart uploads in flight were not aborted";
+  EXPECT_EQ(faults->stat("open_uploads"), 0) << "a multipart upload was left open";
+  faults->reset_faults();
+  for (const auto& name : set_objects(s3_config(*faults))) ADD_FAILURE() << "left behind: " << name;
+  engine::repo::S3RepositoryOptions o;
+  o.config = s3_config(*faults);
+  EXPECT_TRUE(engine::repo::S3Repository(o).list_sets().empty());
+}
+
+TEST_F(S3RepositoryTest, AnUploadThatKeepsFailingStopsTheBackupNamingTheAttachment) {
+  auto faults = S3Server::start_fault_server(s3_options());
+  testsupport::TempFolder root;
+  sandbox::generate_bucket(root.path, "attachments", 2, 40, 9, false);
+  auto big_storage = sandbox::StorageServer::start({.root = root.path});
+  auto e = env(*faults);
+  e.storage_url = big_storage->url();
+  e.service_key = big_storage->key();
+  faults->fault("part", "error500", -1);
+  auto r = e.run({"backup", "--no-retention"});
+  faults->reset_faults();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  // The attachment's path in the set and the blob it was going to: what the user can look up.
+  EXPECT_TRUE(std::regex_search(r.out + r.err, std::regex("cannot upload backup-[0-9-]+-attachments/.+ \\(as "
+                                                                "blobs/[0-9a-f]{32}\\)")))
+      << r.out << r.err;
+  EXPECT_EQ(faults->stat("open_uploads"), 0);
+  for (const auto& name : set_objects(s3_config(*faults))) ADD_FAILURE() << "left behind: " << name;
+  expect_no_secret(r);
 }
 
 TEST_F(S3RepositoryTest, WrongSecretIsARepositoryAuthErrorWithoutTheSecret) {
