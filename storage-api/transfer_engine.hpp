@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "storage-api/body_transform.hpp"
 #include "storage-api/config.hpp"
 
 namespace crm::storage {
@@ -68,6 +69,9 @@ struct DownloadOptions {
   // make a file and a folder of the same path); a path component that exists and is not a
   // folder fails that object.
   bool create_folders = false;
+  // When set, each attempt's body goes through the transform it makes (body_transform.hpp);
+  // only a download with a dest can have one.
+  BodyTransformFactory transform;
 };
 
 std::vector<DownloadResult> download_objects(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs,

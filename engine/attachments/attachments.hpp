@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/backupset/manifest.hpp"
+#include "storage-api/body_transform.hpp"
 #include "storage-api/client.hpp"
 #include "storage-api/config.hpp"
 
@@ -49,6 +51,11 @@ struct BackupAttachmentsOptions {
   // false: the files are not flushed one by one, because the caller replaces them (an encrypted
   // set encrypts them) and makes the result durable itself.
   bool durable = true;
+  // When set, each object's body passes through the transform it makes for that object's path
+  // on its way into the file (an encrypted set: the file never holds the plaintext); the
+  // records still give the size and XXH3-128 of the bytes received.
+  std::function<std::unique_ptr<storage::BodyTransform>(const std::string& path, storage::BodyTransform::Output out)>
+      transform;
 };
 
 struct BackupAttachmentsResult {

@@ -219,7 +219,12 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
   };
   std::vector<storage::DownloadResult> done;
   try {
-    done = storage::download_objects(cfg, jobs, obs, {.durable = opts.durable, .create_folders = lazy_folders});
+    storage::DownloadOptions dopts{.durable = opts.durable, .create_folders = lazy_folders};
+    if (opts.transform)
+      dopts.transform = [&](std::size_t job, storage::BodyTransform::Output out) {
+        return opts.transform(jobs[job].name, std::move(out));
+      };
+    done = storage::download_objects(cfg, jobs, obs, dopts);
   } catch (const std::system_error& e) {
     progress.finish();
     // The storage layer stopped every transfer at the first full-disk error: one message.

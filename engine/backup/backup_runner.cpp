@@ -183,7 +183,13 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     BackupAttachmentsOptions ao;
     ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
     ao.show_progress = o.show_progress;
-    ao.durable = !encryption;  // sealing replaces the files and flushes its copies once
+    ao.durable = !encryption;  // sealing flushes the encrypted files once
+    // A folder set's attachments are encrypted as they stream in. An S3 blob is bound to its
+    // name, the keyed hash of the whole content, so its encryption waits for sealing.
+    if (encryption && folder)
+      ao.transform = [&](const std::string& path, storage::BodyTransform::Output sink) {
+        return encryption->encrypt_download(prefix, path, std::move(sink));
+      };
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
     else if (!folder && !o.full_download)  // may be empty: download everything

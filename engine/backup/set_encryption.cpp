@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "engine/backup/encrypting_download.hpp"
 #include "engine/backup/sealed_attachments.hpp"
 #include "engine/repo/encrypted_attachment_reuse.hpp"
 #include "engine/backupset/encrypted_set.hpp"
@@ -37,6 +38,23 @@ const ManifestObject* SetEncryption::reused_blob(const std::string& path) const 
   if (!reused_blobs_) return nullptr;
   auto it = reused_blobs_->find(path);
   return it == reused_blobs_->end() ? nullptr : &it->second;
+}
+
+std::unique_ptr<storage::BodyTransform> SetEncryption::encrypt_download(const std::string& prefix,
+                                                                        const std::string& path,
+                                                                        storage::BodyTransform::Output out) {
+  return std::make_unique<EncryptingDownload>(*key_, attachment_binding(prefix, path), std::move(out),
+                                              [this, path](StoredFile stored) {
+                                                std::lock_guard lk(downloads_mu_);
+                                                encrypted_downloads_[path] = {stored.size, std::move(stored.xxh3_128)};
+                                              });
+}
+
+std::optional<SetEncryption::Stored> SetEncryption::encrypted_download(const std::string& path) const {
+  std::lock_guard lk(downloads_mu_);
+  auto it = encrypted_downloads_.find(path);
+  if (it == encrypted_downloads_.end()) return std::nullopt;
+  return it->second;
 }
 
 PartFile::PartFile(const repo::SetReservation& writer, const std::string& part, SetEncryption* encryption)
@@ -119,19 +137,30 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
     fs::remove_all(attachments);
     fs::rename(sealed, attachments);
   } else if (!full.objects.empty()) {
-    for (const auto& o : full.objects) {
+    // Attachments encrypted as they downloaded are listed as they are; any other is sealed here.
+    std::vector<std::size_t> job_of_object(full.objects.size(), SIZE_MAX);
+    for (std::size_t i = 0; i < full.objects.size(); ++i) {
+      const auto& o = full.objects[i];
+      if (encryption.encrypted_download(o.path)) continue;
       fs::path file = local_path_for(attachments, o.path);
+      job_of_object[i] = jobs.size();
       jobs.push_back({.plain = file, .sealed = file, .binding = attachment_binding(prefix, o.path)});
     }
     seal_files(jobs, key, kSealThreads);
     for (std::size_t i = 0; i < full.objects.size(); ++i) {
       ManifestObject so;
       so.path = full.objects[i].path;
-      so.size = jobs[i].stored_bytes;
-      so.xxh3_128 = jobs[i].stored_xxh3_128;
+      if (job_of_object[i] != SIZE_MAX) {
+        so.size = jobs[job_of_object[i]].stored_bytes;
+        so.xxh3_128 = jobs[job_of_object[i]].stored_xxh3_128;
+      } else {
+        auto stored = encryption.encrypted_download(so.path);
+        so.size = stored->size;
+        so.xxh3_128 = stored->xxh3_128;
+      }
       summary.objects.push_back(std::move(so));
     }
-    // Neither the downloads nor their encrypted copies were flushed one by one: one flush for all.
+    // The downloads were not flushed one by one: one flush for all.
     sync_filesystem_of(attachments);
   }
 
