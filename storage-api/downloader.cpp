@@ -135,8 +135,15 @@ class Downloader final : public TransferLoop {
         s.fd = ::open(partial(j).c_str(), flags, 0600);
       }
       if (s.fd < 0 || ::fchmod(s.fd, 0600) != 0) return local_failure(errno, "create", partial(j));
-      // A new transform for every attempt: a retry starts over from the first byte.
-      if (transform_) s.transform = transform_(job, [&s](std::string_view bytes) { write_file(s, bytes); });
+      // A new transform for every attempt: a retry starts over from the first byte. Making one
+      // may already write (an encryption header), so it may fail as a write does.
+      try {
+        if (transform_) s.transform = transform_(job, [&s](std::string_view bytes) { write_file(s, bytes); });
+      } catch (const std::system_error& e) {
+        return local_failure(e.code().value(), "write", partial(j));
+      } catch (const std::exception& e) {
+        return Verdict{Verdict::kFail, e.what(), {}, {}};
+      }
     }
     CURL* h = s.easy.get();
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, auth_.get());

@@ -183,12 +183,19 @@ BackupOutcome run_backup(const BackupOptions& o, std::ostream& out) {
     BackupAttachmentsOptions ao;
     ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
     ao.show_progress = o.show_progress;
-    ao.durable = !encryption;  // sealing flushes the encrypted files once
+    // Flushed as they complete, as a plain set's are, unless sealing replaces them (S3 blobs)
+    // and flushes its copies at once.
+    ao.durable = !encryption || folder;
     // A folder set's attachments are encrypted as they stream in. An S3 blob is bound to its
-    // name, the keyed hash of the whole content, so its encryption waits for sealing.
+    // name, the keyed hash of the whole content, so its encryption waits for sealing; the name
+    // is computed as the bytes stream in.
     if (encryption && folder)
       ao.transform = [&](const std::string& path, storage::BodyTransform::Output sink) {
         return encryption->encrypt_download(prefix, path, std::move(sink));
+      };
+    else if (encryption)
+      ao.transform = [&](const std::string& path, storage::BodyTransform::Output sink) {
+        return encryption->name_download(path, std::move(sink));
       };
     if (reuse && reuse->active())
       ao.reuse = [&](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };

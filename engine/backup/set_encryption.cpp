@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "engine/backup/blob_naming_download.hpp"
 #include "engine/backup/encrypting_download.hpp"
 #include "engine/backup/sealed_attachments.hpp"
 #include "engine/repo/encrypted_attachment_reuse.hpp"
@@ -55,6 +56,20 @@ std::optional<SetEncryption::Stored> SetEncryption::encrypted_download(const std
   auto it = encrypted_downloads_.find(path);
   if (it == encrypted_downloads_.end()) return std::nullopt;
   return it->second;
+}
+
+std::unique_ptr<storage::BodyTransform> SetEncryption::name_download(const std::string& path,
+                                                                     storage::BodyTransform::Output out) {
+  return std::make_unique<BlobNamingDownload>(*key_, std::move(out), [this, path](std::string blob) {
+    std::lock_guard lk(downloads_mu_);
+    named_downloads_[path] = std::move(blob);
+  });
+}
+
+std::string SetEncryption::downloaded_blob_name(const std::string& path) const {
+  std::lock_guard lk(downloads_mu_);
+  auto it = named_downloads_.find(path);
+  return it == named_downloads_.end() ? std::string() : it->second;
 }
 
 PartFile::PartFile(const repo::SetReservation& writer, const std::string& part, SetEncryption* encryption)
@@ -120,7 +135,8 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
         continue;
       }
       job_of_object[i] = jobs.size();
-      jobs.push_back({.plain = plain, .sealed = sealed, .name_blob = true});
+      jobs.push_back(
+          {.plain = plain, .sealed = sealed, .name_blob = true, .blob = encryption.downloaded_blob_name(o.path)});
     }
     seal_files(jobs, key, kSealThreads);
     for (std::size_t i = 0; i < full.objects.size(); ++i)
@@ -160,8 +176,9 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
       }
       summary.objects.push_back(std::move(so));
     }
-    // The downloads were not flushed one by one: one flush for all.
-    sync_filesystem_of(attachments);
+    // What was encrypted while downloading was flushed as it completed; copies sealed here were
+    // not flushed one by one: one flush for all.
+    if (!jobs.empty()) sync_filesystem_of(attachments);
   }
 
   PartFile manifest_part(writer, std::string(kEncryptedManifestPart), &encryption);

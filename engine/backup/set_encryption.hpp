@@ -46,6 +46,11 @@ class SetEncryption {
                                                            storage::BodyTransform::Output out);
   // The stored file of an attachment encrypted while it downloaded, or nullopt.
   std::optional<Stored> encrypted_download(const std::string& path) const;
+  // S3 sets: the attachment at `path` written as it arrives, its blob name computed on the way;
+  // sealing then reads the file once, to encrypt it.
+  std::unique_ptr<storage::BodyTransform> name_download(const std::string& path, storage::BodyTransform::Output out);
+  // The blob name of a completed download, or "".
+  std::string downloaded_blob_name(const std::string& path) const;
 
  private:
   std::shared_ptr<const crypto::DataKey> key_;
@@ -53,6 +58,7 @@ class SetEncryption {
   std::shared_ptr<const std::map<std::string, ManifestObject>> reused_blobs_;
   mutable std::mutex downloads_mu_;  // downloads complete on the transfer thread
   std::map<std::string, Stored> encrypted_downloads_;  // bucket path -> its encrypted staged file
+  std::map<std::string, std::string> named_downloads_;  // bucket path -> its blob name
 };
 
 // A part of the set being written: an AtomicFile in the staging folder, behind an
