@@ -152,33 +152,19 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
     }
     fs::remove_all(attachments);
     fs::rename(sealed, attachments);
-  } else if (!full.objects.empty()) {
-    // Attachments encrypted as they downloaded are listed as they are; any other is sealed here.
-    std::vector<std::size_t> job_of_object(full.objects.size(), SIZE_MAX);
-    for (std::size_t i = 0; i < full.objects.size(); ++i) {
-      const auto& o = full.objects[i];
-      if (encryption.encrypted_download(o.path)) continue;
-      fs::path file = local_path_for(attachments, o.path);
-      job_of_object[i] = jobs.size();
-      jobs.push_back({.plain = file, .sealed = file, .binding = attachment_binding(prefix, o.path)});
-    }
-    seal_files(jobs, key, kSealThreads);
-    for (std::size_t i = 0; i < full.objects.size(); ++i) {
+  } else {
+    // A folder set's attachments were all encrypted as they downloaded (an encrypted folder
+    // backup reuses none from an older set) and flushed as they completed.
+    for (const auto& o : full.objects) {
+      auto stored = encryption.encrypted_download(o.path);
+      if (!stored)
+        throw std::logic_error("the attachment " + o.path + " of " + prefix + " was not encrypted as it downloaded");
       ManifestObject so;
-      so.path = full.objects[i].path;
-      if (job_of_object[i] != SIZE_MAX) {
-        so.size = jobs[job_of_object[i]].stored_bytes;
-        so.xxh3_128 = jobs[job_of_object[i]].stored_xxh3_128;
-      } else {
-        auto stored = encryption.encrypted_download(so.path);
-        so.size = stored->size;
-        so.xxh3_128 = stored->xxh3_128;
-      }
+      so.path = o.path;
+      so.size = stored->size;
+      so.xxh3_128 = stored->xxh3_128;
       summary.objects.push_back(std::move(so));
     }
-    // What was encrypted while downloading was flushed as it completed; copies sealed here were
-    // not flushed one by one: one flush for all.
-    if (!jobs.empty()) sync_filesystem_of(attachments);
   }
 
   PartFile manifest_part(writer, std::string(kEncryptedManifestPart), &encryption);
