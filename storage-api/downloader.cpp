@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
@@ -24,28 +26,38 @@ using namespace detail;
 // neither its end nor the final flush has gigabytes to write.
 constexpr std::uint64_t kWritebackBytes = 8ull << 20;
 
+// Appends to the slot's file and hands a big file's pages to the disk as they accumulate;
+// throws std::system_error when the file cannot take them.
+void write_file(Slot& s, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t w = ::write(s.fd, bytes.data(), bytes.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) throw std::system_error(errno, std::generic_category(), "cannot write the downloaded bytes");
+    bytes.remove_prefix(static_cast<std::size_t>(w));
+    s.file_bytes += static_cast<std::uint64_t>(w);
+  }
+  if (s.writeback_from != kNoWriteback && s.file_bytes - s.writeback_from >= kWritebackBytes) {
+    FileSyncer::start_writeback(s.fd, s.writeback_from, s.file_bytes - s.writeback_from);
+    s.writeback_from = s.file_bytes;
+  }
+}
+
 std::size_t on_download(char* p, std::size_t sz, std::size_t n, void* ud) {
   auto* s = static_cast<Slot*>(ud);
   std::size_t len = sz * n;
   if (s->http == 0) curl_easy_getinfo(s->easy.get(), CURLINFO_RESPONSE_CODE, &s->http);
   if (s->http != 200) return on_body_text(p, sz, n, ud);
   if (!s->discard) {
-    const char* q = p;
-    std::size_t left = len;
-    while (left > 0) {
-      ssize_t w = ::write(s->fd, q, left);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) {
-        s->local_errno = errno;
-        s->local_error = std::string("cannot write the downloaded bytes: ") + std::strerror(errno);
-        return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
-      }
-      q += w;
-      left -= static_cast<std::size_t>(w);
-    }
-    if (s->writeback_from != kNoWriteback && s->bytes + len - s->writeback_from >= kWritebackBytes) {
-      FileSyncer::start_writeback(s->fd, s->writeback_from, s->bytes + len - s->writeback_from);
-      s->writeback_from = s->bytes + len;
+    try {
+      if (s->transform) s->transform->write(std::string_view(p, len));
+      else write_file(*s, std::string_view(p, len));
+    } catch (const std::system_error& e) {
+      s->local_errno = e.code().value();
+      s->local_error = e.what();
+      return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+    } catch (const std::exception& e) {
+      s->local_error = e.what();
+      return 0;
     }
   }
   XXH3_128bits_update(s->xxh.get(), p, len);
@@ -53,7 +65,6 @@ std::size_t on_download(char* p, std::size_t sz, std::size_t n, void* ud) {
   s->report_bytes(len);
   return len;
 }
-
 
 // Makes the missing folders above file (0700 whatever the umask, no symlink followed); the
 // errno of the first failure, 0 when they all exist.
@@ -84,6 +95,7 @@ class Downloader final : public TransferLoop {
     if (opts.durable) syncer_ = std::make_unique<FileSyncer>();
     create_folders_ = opts.create_folders;
     on_landed_ = opts.on_landed;
+    transform_ = opts.transform;
   }
   // Every downloaded file flushed (durable downloads); throws when one could not be.
   void wait_for_disk() {
@@ -111,6 +123,8 @@ class Downloader final : public TransferLoop {
     const DownloadJob& j = jobs_[job];
     prepare_easy(s, object_url(cfg_, "authenticated", j.name));
     s.bytes = 0;
+    s.file_bytes = 0;
+    s.transform.reset();
     XXH3_128bits_reset(s.xxh.get());
     s.discard = j.dest.empty();
     s.writeback_from = syncer_ ? 0 : kNoWriteback;
@@ -122,6 +136,15 @@ class Downloader final : public TransferLoop {
         s.fd = ::open(partial(j).c_str(), flags, 0600);
       }
       if (s.fd < 0 || ::fchmod(s.fd, 0600) != 0) return local_failure(errno, "create", partial(j));
+      // A new transform for every attempt: a retry starts over from the first byte. Making one
+      // may already write (an encryption header), so it may fail as a write does.
+      try {
+        if (transform_) s.transform = transform_(job, [&s](std::string_view bytes) { write_file(s, bytes); });
+      } catch (const std::system_error& e) {
+        return local_failure(e.code().value(), "write", partial(j));
+      } catch (const std::exception& e) {
+        return Verdict{Verdict::kFail, e.what(), {}, {}};
+      }
     }
     CURL* h = s.easy.get();
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, auth_.get());
@@ -141,6 +164,16 @@ class Downloader final : public TransferLoop {
                           *j.expected_size),
               {}, {}};
     if (!s.discard) {
+      if (s.transform) {
+        try {
+          s.transform->finish();
+        } catch (const std::system_error& e) {
+          return local_failure(e.code().value(), "write", partial(j));
+        } catch (const std::exception& e) {
+          return {Verdict::kFail, e.what(), {}, {}};
+        }
+        s.transform.reset();
+      }
       if (::rename(partial(j).c_str(), j.dest.c_str()) != 0)
         return local_failure(errno, "rename to " + j.dest.string() + ":", partial(j));
       if (syncer_) {
@@ -175,6 +208,7 @@ class Downloader final : public TransferLoop {
   }
 
   void release(Slot& s, bool success) override {
+    s.transform.reset();
     if (s.fd >= 0) ::close(s.fd);
     s.fd = -1;
     if (!success && s.job != kNoJob && !jobs_[s.job].dest.empty()) ::unlink(partial(jobs_[s.job]).c_str());
@@ -187,6 +221,7 @@ class Downloader final : public TransferLoop {
   std::unique_ptr<FileSyncer> syncer_;
   bool create_folders_ = false;
   std::function<void(const DownloadJob&, const DownloadResult&)> on_landed_;
+  BodyTransformFactory transform_;
 };
 
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "storage-api/body_transform.hpp"
 #include "storage-api/config.hpp"
 
 namespace crm::storage {
@@ -72,6 +73,9 @@ struct DownloadOptions {
   // caller can start using it while the others download (e.g. send it on to a repository).
   // Must not throw: the transfer loop has no one to hand an exception to.
   std::function<void(const DownloadJob& job, const DownloadResult& result)> on_landed;
+  // When set, each attempt's body goes through the transform it makes (body_transform.hpp);
+  // only a download with a dest can have one.
+  BodyTransformFactory transform;
 };
 
 std::vector<DownloadResult> download_objects(const StorageConfig& cfg, const std::vector<DownloadJob>& jobs,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "storage-api/body_transform.hpp"
 #include "storage-api/config.hpp"
 #include "storage-api/curl_handles.hpp"
 #include "storage-api/errors.hpp"
@@ -45,7 +46,9 @@ struct Slot {
   bool discard = false;
   std::uint64_t writeback_from = kNoWriteback;  // durable downloads: bytes not yet handed to the disk start here
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> xxh{XXH3_createState(), &XXH3_freeState};
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;        // received (what the result's size and hash describe)
+  std::uint64_t file_bytes = 0;   // written to the file (differs from bytes behind a transform)
+  std::unique_ptr<BodyTransform> transform;  // this attempt's, when the download has one
   // upload
   int in_fd = -1;
   std::uint64_t in_off = 0, in_size = 0;

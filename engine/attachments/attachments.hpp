@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/backupset/manifest.hpp"
+#include "storage-api/body_transform.hpp"
 #include "storage-api/client.hpp"
 #include "storage-api/config.hpp"
 
@@ -56,6 +58,11 @@ struct BackupAttachmentsOptions {
   std::function<void(const std::string& object_name, const std::filesystem::path& file, std::uint64_t size,
                      const std::string& xxh3_128)>
       on_landed;
+  // When set, each object's body passes through the transform it makes for that object's path
+  // on its way into the file (an encrypted set: the file never holds the plaintext); the
+  // records still give the size and XXH3-128 of the bytes received.
+  std::function<std::unique_ptr<storage::BodyTransform>(const std::string& path, storage::BodyTransform::Output out)>
+      transform;
 };
 
 struct BackupAttachmentsResult {

@@ -224,6 +224,10 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
       dopts.on_landed = [&](const storage::DownloadJob& j, const storage::DownloadResult& r) {
         opts.on_landed(j.name, j.dest, r.size, r.xxh3_128);
       };
+    if (opts.transform)
+      dopts.transform = [&](std::size_t job, storage::BodyTransform::Output out) {
+        return opts.transform(jobs[job].name, std::move(out));
+      };
     done = storage::download_objects(cfg, jobs, obs, dopts);
   } catch (const std::system_error& e) {
     progress.finish();

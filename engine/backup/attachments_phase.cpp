@@ -31,15 +31,27 @@ BackupAttachmentsResult back_up_attachments(const RunContext& run, const storage
   BackupAttachmentsOptions ao;
   ao.log = [&](const std::string& line) { out << line << "\n" << std::flush; };
   ao.show_progress = o.show_progress;
-  // A folder set's files must survive a crash; a remote repository's staging copies are sent
-  // on and removed; sealing replaces an encrypted set's files and flushes its copies once.
-  ao.durable = repository.is_folder() && !encryption;
+  const bool folder = dynamic_cast<repo::FolderRepository*>(&repository) != nullptr;
+  // A folder set's files must survive a crash (an encrypted one's too: they are encrypted as
+  // they stream in); a remote repository's staging copies are sent on and removed, or replaced
+  // by the sealed blobs, flushed at once.
+  ao.durable = folder;
+  // A folder set's attachments are encrypted as they stream in. An S3 blob is bound to its
+  // name, the keyed hash of the whole content, so its encryption waits for sealing; the name
+  // is computed as the bytes stream in.
+  if (encryption && folder)
+    ao.transform = [encryption, prefix = writer.prefix()](const std::string& path, storage::BodyTransform::Output sink) {
+      return encryption->encrypt_download(prefix, path, std::move(sink));
+    };
+  else if (encryption)
+    ao.transform = [encryption](const std::string& path, storage::BodyTransform::Output sink) {
+      return encryption->name_download(path, std::move(sink));
+    };
   // Sent on as each one lands, while the rest download; never an encrypted set's, whose staged
   // files are plaintext until sealed.
   if (!encryption)
     ao.on_landed = [&writer](const std::string& name, const fs::path& file, std::uint64_t size,
                              const std::string& xxh3) { writer.attachment_ready(name, file, size, xxh3); };
-  const bool folder = dynamic_cast<repo::FolderRepository*>(&repository) != nullptr;
   if (reuse && reuse->active())
     ao.reuse = [reuse](const storage::ObjectEntry& listed, const fs::path& dest) { return reuse->reuse(listed, dest); };
   else if (!folder && !o.full_download)  // may be empty: download everything

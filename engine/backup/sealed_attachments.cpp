@@ -79,7 +79,7 @@ template <typename Claim>
 void seal_one(SealJob& job, const crypto::DataKey& key, std::size_t index, Claim&& claim) {
   fs::path final_path = job.sealed;
   if (job.name_blob) {
-    job.blob = keyed_blob_name(job.plain, key);
+    if (job.blob.empty()) job.blob = keyed_blob_name(job.plain, key);
     if (!claim(job.blob)) {
       job.duplicate = true;
       return;

@@ -18,8 +18,8 @@ struct SealJob {
   std::string binding;           // set by the caller, or by name_blob
   bool name_blob = false;        // S3: name the copy by the keyed hash of the content (sealed is then
                                  // its folder), binding "blobs/<name>"
+  std::string blob;  // name_blob: the name when already known (computed while downloading); else filled in
   // Filled in:
-  std::string blob;
   bool duplicate = false;  // name_blob: another job holds the same content; nothing was written
   std::uint64_t stored_bytes = 0;
   std::string stored_xxh3_128;

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "engine/backup/blob_naming_download.hpp"
+#include "engine/backup/encrypting_download.hpp"
 #include "engine/backup/sealed_attachments.hpp"
 #include "engine/repo/encrypted_attachment_reuse.hpp"
 #include "engine/backupset/encrypted_set.hpp"
@@ -37,6 +39,37 @@ const ManifestObject* SetEncryption::reused_blob(const std::string& path) const 
   if (!reused_blobs_) return nullptr;
   auto it = reused_blobs_->find(path);
   return it == reused_blobs_->end() ? nullptr : &it->second;
+}
+
+std::unique_ptr<storage::BodyTransform> SetEncryption::encrypt_download(const std::string& prefix,
+                                                                        const std::string& path,
+                                                                        storage::BodyTransform::Output out) {
+  return std::make_unique<EncryptingDownload>(*key_, attachment_binding(prefix, path), std::move(out),
+                                              [this, path](StoredFile stored) {
+                                                std::lock_guard lk(downloads_mu_);
+                                                encrypted_downloads_[path] = {stored.size, std::move(stored.xxh3_128)};
+                                              });
+}
+
+std::optional<SetEncryption::Stored> SetEncryption::encrypted_download(const std::string& path) const {
+  std::lock_guard lk(downloads_mu_);
+  auto it = encrypted_downloads_.find(path);
+  if (it == encrypted_downloads_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::unique_ptr<storage::BodyTransform> SetEncryption::name_download(const std::string& path,
+                                                                     storage::BodyTransform::Output out) {
+  return std::make_unique<BlobNamingDownload>(*key_, std::move(out), [this, path](std::string blob) {
+    std::lock_guard lk(downloads_mu_);
+    named_downloads_[path] = std::move(blob);
+  });
+}
+
+std::string SetEncryption::downloaded_blob_name(const std::string& path) const {
+  std::lock_guard lk(downloads_mu_);
+  auto it = named_downloads_.find(path);
+  return it == named_downloads_.end() ? std::string() : it->second;
 }
 
 PartFile::PartFile(const repo::SetReservation& writer, const std::string& part, SetEncryption* encryption)
@@ -102,7 +135,8 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
         continue;
       }
       job_of_object[i] = jobs.size();
-      jobs.push_back({.plain = plain, .sealed = sealed, .name_blob = true});
+      jobs.push_back(
+          {.plain = plain, .sealed = sealed, .name_blob = true, .blob = encryption.downloaded_blob_name(o.path)});
     }
     seal_files(jobs, key, kSealThreads);
     for (std::size_t i = 0; i < full.objects.size(); ++i)
@@ -118,21 +152,19 @@ Manifest seal_encrypted_set(const repo::SetReservation& writer, const Manifest& 
     }
     fs::remove_all(attachments);
     fs::rename(sealed, attachments);
-  } else if (!full.objects.empty()) {
+  } else {
+    // A folder set's attachments were all encrypted as they downloaded (an encrypted folder
+    // backup reuses none from an older set) and flushed as they completed.
     for (const auto& o : full.objects) {
-      fs::path file = local_path_for(attachments, o.path);
-      jobs.push_back({.plain = file, .sealed = file, .binding = attachment_binding(prefix, o.path)});
-    }
-    seal_files(jobs, key, kSealThreads);
-    for (std::size_t i = 0; i < full.objects.size(); ++i) {
+      auto stored = encryption.encrypted_download(o.path);
+      if (!stored)
+        throw std::logic_error("the attachment " + o.path + " of " + prefix + " was not encrypted as it downloaded");
       ManifestObject so;
-      so.path = full.objects[i].path;
-      so.size = jobs[i].stored_bytes;
-      so.xxh3_128 = jobs[i].stored_xxh3_128;
+      so.path = o.path;
+      so.size = stored->size;
+      so.xxh3_128 = stored->xxh3_128;
       summary.objects.push_back(std::move(so));
     }
-    // Neither the downloads nor their encrypted copies were flushed one by one: one flush for all.
-    sync_filesystem_of(attachments);
   }
 
   PartFile manifest_part(writer, std::string(kEncryptedManifestPart), &encryption);

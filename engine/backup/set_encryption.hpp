@@ -5,6 +5,8 @@
 // staged attachments and the real manifest and gives the plain summary to commit.
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "crypto/data_key.hpp"
@@ -13,6 +15,7 @@
 #include "engine/io/hash.hpp"
 #include "engine/io/sink.hpp"
 #include "engine/repo/repository.hpp"
+#include "storage-api/body_transform.hpp"
 
 namespace crm::engine {
 
@@ -36,10 +39,26 @@ class SetEncryption {
   // The stored blob (summary entry) of a reused attachment, or nullptr.
   const ManifestObject* reused_blob(const std::string& path) const;
 
+  // Folder sets: the attachment at `path` encrypted as it downloads into the staged file `out`
+  // writes to, bound to "<prefix>/attachments/<path>"; a completed download records its stored
+  // file, which sealing then lists instead of encrypting the file again.
+  std::unique_ptr<storage::BodyTransform> encrypt_download(const std::string& prefix, const std::string& path,
+                                                           storage::BodyTransform::Output out);
+  // The stored file of an attachment encrypted while it downloaded, or nullopt.
+  std::optional<Stored> encrypted_download(const std::string& path) const;
+  // S3 sets: the attachment at `path` written as it arrives, its blob name computed on the way;
+  // sealing then reads the file once, to encrypt it.
+  std::unique_ptr<storage::BodyTransform> name_download(const std::string& path, storage::BodyTransform::Output out);
+  // The blob name of a completed download, or "".
+  std::string downloaded_blob_name(const std::string& path) const;
+
  private:
   std::shared_ptr<const crypto::DataKey> key_;
   std::map<std::string, Stored> stored_;  // part ("roles.sql") -> its encrypted file
   std::shared_ptr<const std::map<std::string, ManifestObject>> reused_blobs_;
+  mutable std::mutex downloads_mu_;  // downloads complete on the transfer thread
+  std::map<std::string, Stored> encrypted_downloads_;  // bucket path -> its encrypted staged file
+  std::map<std::string, std::string> named_downloads_;  // bucket path -> its blob name
 };
 
 // A part of the set being written: an AtomicFile in the staging folder, behind an

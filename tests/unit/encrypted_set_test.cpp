@@ -79,7 +79,14 @@ std::string write_encrypted_set(const fs::path& dir) {
   }
   fs::path att = reservation->staging_path("attachments") / kAttachmentPath;
   fs::create_directories(att.parent_path());
-  std::ofstream(att, std::ios::binary) << kAttachment;
+  {
+    // As the download writes it: encrypted on its way into the file.
+    std::ofstream file(att, std::ios::binary);
+    auto download = encryption.encrypt_download(m.prefix, std::string(kAttachmentPath),
+                                                [&file](std::string_view b) { file.write(b.data(), b.size()); });
+    download->write(kAttachment);
+    download->finish();
+  }
   engine::ManifestObject o;
   o.path = kAttachmentPath;
   o.size = kAttachment.size();
