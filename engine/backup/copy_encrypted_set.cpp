@@ -6,7 +6,9 @@
 
 #include "engine/backup/set_encryption.hpp"
 #include "engine/backupset/path_safety.hpp"
+#include "engine/io/hash.hpp"
 #include "engine/repo/readable_set.hpp"
+#include "storage-api/body_transform.hpp"
 
 namespace crm::engine {
 namespace fs = std::filesystem;
@@ -29,6 +31,24 @@ std::uint64_t pour(const fs::path& from, Sink& into) {
   if (in.bad()) throw std::runtime_error("cannot read the decrypted copy " + from.string());
   return total;
 }
+
+// The plaintext of an attachment on its way into its staged file, through the encryption when
+// there is one; hashes what it is given, the plaintext the manifest records.
+class TransformSink final : public Sink {
+ public:
+  TransformSink(storage::BodyTransform* transform, Sink& file) : transform_(transform), file_(file) {}
+  void write(std::string_view bytes) override {
+    hash_.update(bytes);
+    if (transform_) transform_->write(bytes);
+    else file_.write(bytes);
+  }
+  std::string hash_hex() const { return hash_.hex(); }
+
+ private:
+  storage::BodyTransform* transform_;
+  Sink& file_;
+  Xxh3Hasher hash_;
+};
 
 }  // namespace
 
@@ -67,8 +87,15 @@ repo::SetCopyStats copy_encrypted_set(repo::Repository& source, const SetInfo& s
       fs::path dest = local_path_for(to, o.path);
       create_private_directory(dest.parent_path());
       AtomicFile out(dest);
-      stats.bytes += pour(local_path_for(from, o.path), out);
-      if (out.hash_hex() != o.xxh3_128)
+      // A folder target's attachments are encrypted on their way into the staged file, as a
+      // backup's downloads are; an S3 target's are sealed into blobs at commit.
+      std::unique_ptr<storage::BodyTransform> encrypt;
+      if (target.is_folder())
+        encrypt = encryption->encrypt_download(prefix, o.path, [&out](std::string_view b) { out.write(b); });
+      TransformSink into(encrypt.get(), out);
+      stats.bytes += pour(local_path_for(from, o.path), into);
+      if (encrypt) encrypt->finish();
+      if (into.hash_hex() != o.xxh3_128)
         throw std::runtime_error("the attachment " + o.path + " of " + prefix + " does not match its manifest");
       out.commit();
       ++stats.files;
