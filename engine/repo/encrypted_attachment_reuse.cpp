@@ -3,6 +3,7 @@
 #include "engine/backupset/encrypted_set.hpp"
 #include "engine/repo/readable_set.hpp"
 #include "engine/repo/s3_repository.hpp"
+#include "engine/repo/unchanged_attachment_reuse.hpp"
 
 namespace crm::engine::repo {
 
@@ -40,16 +41,7 @@ EncryptedAttachmentReuse encrypted_attachment_reuse(Repository& repo, const std:
   if (unchanged->empty()) return {};
   EncryptedAttachmentReuse out;
   out.stored_blob_of_path = blob_of_path;
-  out.reuse = [unchanged](const storage::ObjectEntry& listed, const std::filesystem::path&) -> std::optional<ObjectRecord> {
-    auto it = unchanged->find(listed.name);
-    if (it == unchanged->end()) return std::nullopt;
-    const ManifestObject& prev = it->second;
-    if (prev.size != listed.size || prev.etag != listed.etag || prev.last_modified != listed.last_modified)
-      return std::nullopt;
-    ObjectRecord r = object_record(prev);
-    r.downloaded = false;
-    return r;
-  };
+  out.reuse = reuse_unchanged(std::move(unchanged));
   return out;
 }
 

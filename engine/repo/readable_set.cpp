@@ -10,25 +10,12 @@
 #include "engine/io/sink.hpp"
 #include "engine/repo/folder_repository.hpp"
 #include "engine/repo/private_temp_folder.hpp"
+#include "engine/repo/temporary_local_set.hpp"
 
 namespace crm::engine::repo {
 namespace fs = std::filesystem;
 
 namespace {
-
-class DecryptedLocalSet final : public LocalSet {
- public:
-  DecryptedLocalSet(fs::path dir, SetInfo set) : dir_(std::move(dir)), set_(std::move(set)) {}
-  ~DecryptedLocalSet() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  const SetInfo& set() const override { return set_; }
-
- private:
-  fs::path dir_;
-  SetInfo set_;
-};
 
 // Streams one stored part through the decryptor into sink. A part that does not decrypt makes
 // the whole set damaged; the message names the part.
@@ -120,7 +107,7 @@ std::unique_ptr<LocalSet> open_readable_set(Repository& repo, const SetInfo& sto
       mf.commit();
     }
     for (auto& s : scan_backup_dir(dir))
-      if (s.name.prefix == prefix) return std::make_unique<DecryptedLocalSet>(dir, std::move(s));
+      if (s.name.prefix == prefix) return std::make_unique<TemporaryLocalSet>(dir, std::move(s));
     throw std::runtime_error("the decrypted copy of " + prefix + " in " + dir.string() + " is not readable as a set");
   } catch (...) {
     std::error_code ec;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/repo/s3_repository.hpp"
+#include "engine/repo/unchanged_attachment_reuse.hpp"
 
 namespace crm::engine::repo {
 
@@ -25,16 +26,7 @@ AttachmentReuse S3Repository::stored_attachment_reuse(const std::string& exclude
     if (it != stored.end() && it->second == o.size && !o.etag.empty()) unchanged->emplace(o.path, std::move(o));
   }
   if (unchanged->empty()) return {};
-  return [unchanged](const storage::ObjectEntry& listed, const std::filesystem::path&) -> std::optional<ObjectRecord> {
-    auto it = unchanged->find(listed.name);
-    if (it == unchanged->end()) return std::nullopt;
-    const ManifestObject& prev = it->second;
-    if (prev.size != listed.size || prev.etag != listed.etag || prev.last_modified != listed.last_modified)
-      return std::nullopt;
-    ObjectRecord r = object_record(prev);
-    r.downloaded = false;
-    return r;
-  };
+  return reuse_unchanged(std::move(unchanged));
 }
 
 }  // namespace crm::engine::repo

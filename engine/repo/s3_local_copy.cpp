@@ -7,28 +7,11 @@
 #include "engine/io/sink.hpp"
 #include "engine/repo/parallel_transfers.hpp"
 #include "engine/repo/private_temp_folder.hpp"
+#include "engine/repo/temporary_local_set.hpp"
 #include "engine/repo/s3_repository.hpp"
 
 namespace crm::engine::repo {
 namespace fs = std::filesystem;
-
-namespace {
-
-class TemporaryLocalSet final : public LocalSet {
- public:
-  TemporaryLocalSet(fs::path dir, SetInfo set) : dir_(std::move(dir)), set_(std::move(set)) {}
-  ~TemporaryLocalSet() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  const SetInfo& set() const override { return set_; }
-
- private:
-  fs::path dir_;
-  SetInfo set_;
-};
-
-}  // namespace
 
 std::unique_ptr<LocalSet> S3Repository::local_set(const SetInfo& set, bool with_attachments) {
   const std::string& prefix = set.name.prefix;

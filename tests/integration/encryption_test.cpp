@@ -126,6 +126,12 @@ class EncryptionTest : public ::testing::Test {
     return e;
   }
 
+  // A folder repository's environment that can also reach the S3 server (a --copy-to target).
+  testsupport::CliEnv with_s3_credentials(testsupport::CliEnv e) const {
+    for (const auto& [k, v] : s3_env("").extra)
+      if (k.rfind("AWS_", 0) == 0) e.extra[k] = v;
+    return e;
+  }
   // Every object under the test's prefix: name below the root -> bytes.
   std::map<std::string, std::string> s3_objects() const {
     s3::Client c(s3_config());
@@ -496,10 +502,7 @@ TEST_F(EncryptionTest, PassphraseChangeRewrapsTheKeyAndOldSetsOpenWithTheNewPass
 TEST_F(EncryptionTest, EncryptedFolderSetCopiedToS3AndAFolderStaysEncryptedAndRestoresFromTheCopy) {
   // A folder set with --encrypt pushed off-site by --copy-to: each target gets the set
   // re-encrypted under its own key file (S3: attachments as keyed blobs), never in clear.
-  auto e = folder_env(passphrase_file_);
-  for (const char* k : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL",
-                        "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"})
-    e.extra[k] = s3_env("").extra.at(k);
+  auto e = with_s3_credentials(folder_env(passphrase_file_));
   const std::string second_folder = folder_.path + "/second";
   auto source = db_state();
   auto source_bucket = bucket();
@@ -541,10 +544,7 @@ TEST_F(EncryptionTest, EncryptedFolderSetCopiedToS3AndAFolderStaysEncryptedAndRe
 
   // Without the passphrase an encrypted set cannot be re-encrypted for a new target: the
   // backup itself completes (plain), the copy fails with exit 4 and says why.
-  auto plain_env = folder_env("");
-  for (const char* k : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL",
-                        "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"})
-    plain_env.extra[k] = e.extra.at(k);
+  auto plain_env = with_s3_credentials(folder_env(""));
   auto no_pass = plain_env.run({"backup", "--no-retention", "--copy-to", repo_url() + "other/"});
   EXPECT_EQ(no_pass.exit_code, 4) << no_pass.out << no_pass.err;
   EXPECT_NE((no_pass.out + no_pass.err).find("no passphrase is configured"), std::string::npos)
