@@ -109,6 +109,13 @@ class CopyToTest : public ::testing::Test {
     return engine::repo::S3Repository(o);
   }
   std::vector<engine::SetInfo> primary_sets() const { return engine::scan_backup_dir(primary_.path); }
+  // How many sets the primary folder has committed (a folder set's manifest is written last).
+  std::size_t folder_manifests() const {
+    std::size_t n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(primary_.path))
+      if (f.path().filename().string().ends_with("-manifest.json")) ++n;
+    return n;
+  }
 
   std::map<std::string, std::string> checksums() const {
     return testsupport::table_checksums(*cluster_, "postgres", kDataSchemas);
@@ -338,13 +345,17 @@ TEST_F(CopyToTest, KilledCopiesLeaveNoCompleteLookingSetAndTheNextRunCatchesUp) 
   auto timed = e.run({"backup", "--no-retention", "--full", "--copy-to", killed_target});
   ASSERT_EQ(timed.exit_code, 0) << timed.out << timed.err;
   double full_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  // Kill points spread over the second half of a run, where the copy happens. A run that ends
-  // before its point shortens the estimate, so a loaded machine's timing cannot make every
-  // point miss; attempts go on until enough runs were killed.
-  const int wanted = 6, points = 8;
+  // Two kinds of kill points. Timed ones, spread over the second half of a run, land wherever
+  // the run happens to be (a run that ends before its point shortens the estimate, so a loaded
+  // machine's timing cannot make every point miss). Event ones wait until the run's primary set
+  // is committed (its manifest appears) and kill 0-45 ms later, so some kills fall inside the
+  // copy however fast or slow the machine is; attempts go on until enough runs were killed.
+  const int wanted = 8, points = 8;
   int killed = 0, killed_inside_a_copy = 0;
-  for (int attempt = 0; attempt < 3 * points && killed < wanted; ++attempt) {
+  for (int attempt = 0; attempt < 3 * points && (killed < wanted || killed_inside_a_copy == 0); ++attempt) {
+    const bool after_commit = attempt % 2 == 1;
     const double fraction = 0.4 + 0.55 * (attempt % points + 1) / points;
+    const std::size_t manifests_before = folder_manifests();
     const auto started = std::chrono::steady_clock::now();
     pid_t pid = fork();
     if (pid == 0) {
@@ -362,16 +373,20 @@ TEST_F(CopyToTest, KilledCopiesLeaveNoCompleteLookingSetAndTheNextRunCatchesUp) 
       execl(bin.c_str(), bin.c_str(), "backup", "--no-retention", "--full", static_cast<char*>(nullptr));
       _exit(127);
     }
-    const auto kill_at = started + std::chrono::microseconds(static_cast<long>(full_ms * fraction * 1000));
+    auto kill_at = started + std::chrono::microseconds(static_cast<long>(full_ms * fraction * 1000));
+    if (after_commit) kill_at = started + std::chrono::minutes(5);  // set when the commit is seen
     int status = 0;
     bool exited = false;
     while (std::chrono::steady_clock::now() < kill_at)
       if (waitpid(pid, &status, WNOHANG) == pid) {
         exited = true;
-        full_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        if (!after_commit)
+          full_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         break;
       } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (after_commit && kill_at - started > std::chrono::minutes(1) && folder_manifests() > manifests_before)
+          kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(15 * (attempt / 2 % 4));
+        std::this_thread::sleep_for(std::chrono::milliseconds(after_commit ? 1 : 5));
       }
     if (!exited) {
       kill(pid, SIGKILL);
