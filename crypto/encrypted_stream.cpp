@@ -65,12 +65,12 @@ StreamEncryptor::StreamEncryptor(const DataKey& key, std::string_view binding, C
 
 StreamEncryptor::~StreamEncryptor() { sodium_free(state_); }
 
-void StreamEncryptor::emit(bool final_chunk) {
+void StreamEncryptor::push(std::string_view chunk, bool final_chunk) {
   unsigned long long len = 0;
   crypto_secretstream_xchacha20poly1305_push(
-      static_cast<State*>(state_), u8(cipher_), &len, u8(pending_), pending_.size(), u8(associated_), associated_.size(),
+      static_cast<State*>(state_), u8(cipher_), &len, reinterpret_cast<const unsigned char*>(chunk.data()), chunk.size(),
+      u8(associated_), associated_.size(),
       final_chunk ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-  pending_.clear();
   out_(std::string_view(cipher_.data(), static_cast<std::size_t>(len)));
 }
 
@@ -79,7 +79,16 @@ void StreamEncryptor::write(std::string_view plaintext) {
   plaintext_bytes_ += plaintext.size();
   while (!plaintext.empty()) {
     // A full chunk is sent only once more bytes follow: the last chunk must carry FINAL.
-    if (pending_.size() == chunk_bytes_) emit(false);
+    if (pending_.size() == chunk_bytes_) {
+      push(pending_, false);
+      pending_.clear();
+    }
+    // Whole chunks with more bytes after them are encrypted where they are, without a copy
+    // (the chunking, and so the output, is the same as through pending_).
+    while (pending_.empty() && plaintext.size() > chunk_bytes_) {
+      push(plaintext.substr(0, chunk_bytes_), false);
+      plaintext.remove_prefix(chunk_bytes_);
+    }
     std::size_t take = std::min(chunk_bytes_ - pending_.size(), plaintext.size());
     pending_.append(plaintext.substr(0, take));
     plaintext.remove_prefix(take);
@@ -88,7 +97,8 @@ void StreamEncryptor::write(std::string_view plaintext) {
 
 void StreamEncryptor::finish() {
   if (finished_) return;
-  emit(true);
+  push(pending_, true);
+  pending_.clear();
   finished_ = true;
 }
 

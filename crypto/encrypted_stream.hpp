@@ -55,7 +55,7 @@ class StreamEncryptor {
   std::uint64_t plaintext_bytes() const { return plaintext_bytes_; }
 
  private:
-  void emit(bool final_chunk);
+  void push(std::string_view chunk, bool final_chunk);
 
   CipherOutput out_;
   std::size_t chunk_bytes_;

@@ -66,7 +66,7 @@ void check_params(const KdfParams& p, std::string_view name) {
 
 }  // namespace
 
-KdfParams KdfParams::moderate() { return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE}; }
+KdfParams KdfParams::recommended() { return {3, std::uint64_t{64} << 20}; }
 KdfParams KdfParams::minimum() { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
 
 CreatedKey create_key(const Passphrase& passphrase, const KdfParams& params) {

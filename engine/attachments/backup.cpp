@@ -10,10 +10,12 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "engine/attachments/offloaded_transform.hpp"
 #include "engine/backupset/path_safety.hpp"
 #include "engine/format/human.hpp"
 #include "engine/io/io_error.hpp"
@@ -224,10 +226,13 @@ BackupAttachmentsResult backup_attachments(const storage::StorageConfig& cfg, co
       dopts.on_landed = [&](const storage::DownloadJob& j, const storage::DownloadResult& r) {
         opts.on_landed(j.name, j.dest, r.size, r.xxh3_128);
       };
-    if (opts.transform)
+    std::optional<TransformWorkers> transform_workers;
+    if (opts.transform) {
+      transform_workers.emplace();
       dopts.transform = [&](std::size_t job, storage::BodyTransform::Output out) {
-        return opts.transform(jobs[job].name, std::move(out));
+        return transform_workers->offload(opts.transform(jobs[job].name, std::move(out)));
       };
+    }
     done = storage::download_objects(cfg, jobs, obs, dopts);
   } catch (const std::system_error& e) {
     progress.finish();

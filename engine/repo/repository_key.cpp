@@ -8,7 +8,7 @@ namespace crm::engine::repo {
 
 crypto::KdfParams kdf_for_new_key_files(const crypto::EnvLookup& env, const KeyNote& note) {
   const char* v = env(kInsecureKdfEnv);
-  if (!v || std::strcmp(v, "1") != 0) return crypto::KdfParams::moderate();
+  if (!v || std::strcmp(v, "1") != 0) return crypto::KdfParams::recommended();
   if (note)
     note(std::string("\u26a0 Warning: ") + kInsecureKdfEnv +
          "=1: the new key file uses Argon2id's minimum cost, which does not protect a weak passphrase (tests only)");

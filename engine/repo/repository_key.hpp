@@ -15,7 +15,7 @@ namespace crm::engine::repo {
 // A line for people (e.g. "created the key file ..."), never holding a secret.
 using KeyNote = std::function<void(const std::string& line)>;
 
-// Set to 1, new key files use Argon2id's minimum cost (1 pass, 8 KiB) instead of the moderate
+// Set to 1, new key files use Argon2id's minimum cost (1 pass, 8 KiB) instead of the recommended
 // default: only for the test suite, whose hundreds of key derivations would otherwise take
 // minutes. Never silent: every use prints a warning, and the key file records the parameters.
 inline constexpr const char* kInsecureKdfEnv = "CRMBACKUP_INSECURE_KDF_FOR_TESTS";

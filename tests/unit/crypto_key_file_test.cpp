@@ -99,9 +99,10 @@ TEST(CryptoKeyFile, DamagedOrUnsupportedFilesAreRefusedByName) {
   EXPECT_THROW(unlock_key(altered, Passphrase::from_text(kSecret), kName), WrongPassphraseError);
 }
 
-TEST(CryptoKeyFile, DefaultsAreModerateArgon2id) {
-  EXPECT_GE(KdfParams::moderate().opslimit, 3u);
-  EXPECT_GE(KdfParams::moderate().memlimit, 256u << 20);
+TEST(CryptoKeyFile, DefaultsAreRfc9106LowMemoryArgon2id) {
+  // RFC 9106 section 4: t = 3 passes, m = 2^16 KiB.
+  EXPECT_EQ(KdfParams::recommended().opslimit, 3u);
+  EXPECT_EQ(KdfParams::recommended().memlimit, 64u << 20);
   EXPECT_EQ(to_base64("\x01\x02\x03"), "AQID");
   EXPECT_EQ(from_base64("AQID"), std::optional<std::string>("\x01\x02\x03"));
   EXPECT_FALSE(from_base64("AQI"));

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <random>
+#include <vector>
 
 using namespace crm::crypto;
 
@@ -82,6 +83,37 @@ TEST(CryptoStream, DefaultChunkSizeRoundTripsWithOddWritesAndReads) {
   while (std::size_t n = dec.read(buf, rng() % sizeof buf + 1)) out.append(buf, n);
   EXPECT_EQ(out, plain);
   EXPECT_EQ(dec.read(buf, sizeof buf), 0u);  // stays at the end
+}
+
+// Writes of whole chunks are encrypted in place (no staging copy): the chunk boundaries, the
+// FINAL chunk and so the stream's size stay those of byte-by-byte writes, whatever the mix.
+TEST(CryptoStream, WholeChunkWritesKeepTheChunkingOfSmallWrites) {
+  DataKey key = DataKey::generate();
+  const std::vector<std::vector<std::size_t>> patterns = {
+      {4 * kChunk},                                  // exact multiple: the last full chunk is FINAL
+      {kChunk, kChunk},                              // two writes of exactly one chunk
+      {kChunk + 1, 3 * kChunk, 0, 2 * kChunk - 1},   // mixed, ending on a boundary
+      {5, 10 * kChunk + 3},                          // a held piece before a large write
+      {3 * kChunk + 7}};
+  for (const auto& sizes : patterns) {
+    std::size_t total = 0;
+    for (auto n : sizes) total += n;
+    const std::string plain = random_text(total, static_cast<unsigned>(total));
+    std::string big_writes, byte_writes;
+    StreamEncryptor a(key, kBinding, [&](std::string_view b) { big_writes.append(b); }, kChunk);
+    StreamEncryptor b(key, kBinding, [&](std::string_view c) { byte_writes.append(c); }, kChunk);
+    std::size_t off = 0;
+    for (auto n : sizes) {
+      a.write(std::string_view(plain).substr(off, n));
+      off += n;
+    }
+    for (char c : plain) b.write(std::string_view(&c, 1));
+    a.finish();
+    b.finish();
+    EXPECT_EQ(big_writes.size(), cipher_size(total, kChunk)) << total;
+    EXPECT_EQ(big_writes.size(), byte_writes.size()) << total;
+    EXPECT_EQ(decrypt_buffer(key, kBinding, kPart, big_writes), plain) << total;
+  }
 }
 
 TEST(CryptoStream, SamePlaintextEncryptsDifferentlyEachTime) {

@@ -70,15 +70,15 @@ TEST(RepositoryKey, TheFirstEncryptedBackupCreatesAPrivateKeyFileThatOnlyItsPass
                crypto::WrongPassphraseError);
 }
 
-TEST(RepositoryKey, WithoutTheTestVariableNewKeyFilesUseTheModerateCost) {
+TEST(RepositoryKey, WithoutTheTestVariableNewKeyFilesUseTheRecommendedCost) {
   std::vector<std::string> notes;
   auto params = engine::repo::kdf_for_new_key_files(env_of({}), [&](const std::string& l) { notes.push_back(l); });
-  EXPECT_EQ(params.opslimit, crypto::KdfParams::moderate().opslimit);
-  EXPECT_EQ(params.memlimit, crypto::KdfParams::moderate().memlimit);
+  EXPECT_EQ(params.opslimit, crypto::KdfParams::recommended().opslimit);
+  EXPECT_EQ(params.memlimit, crypto::KdfParams::recommended().memlimit);
   EXPECT_TRUE(notes.empty());
   // Anything but exactly "1" leaves the cost alone.
   params = engine::repo::kdf_for_new_key_files(env_of({{engine::repo::kInsecureKdfEnv, "yes"}}), {});
-  EXPECT_EQ(params.memlimit, crypto::KdfParams::moderate().memlimit);
+  EXPECT_EQ(params.memlimit, crypto::KdfParams::recommended().memlimit);
 }
 
 TEST(RepositoryKey, APassphraseChangeKeepsTheDataKeyAndRetiresTheOldPassphrase) {
